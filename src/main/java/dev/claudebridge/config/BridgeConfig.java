@@ -1,0 +1,129 @@
+package dev.claudebridge.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every setting of the bot (ARCHITECTURE.md §5), parsed and validated once from an environment map. Tests build it
+ * from a map; {@code Main} from {@code System.getenv()}. Nothing else reads the process environment: the CLI's
+ * environment is built from {@link #environment()}.
+ */
+public record BridgeConfig(
+        String discordToken,
+        String discordApiBaseUrl,
+        Optional<Long> discordGuildId,
+        long discordMainChannelId,
+        Set<Long> allowedUserIds,
+        Set<Long> allowedRoleIds,
+        boolean allowEveryone,
+        Path workspaceRoot,
+        String claudeBin,
+        Path claudeConfigDir,
+        List<String> claudeEnvPassthrough,
+        Path dataDir,
+        String databaseUrl,
+        int opsPort,
+        int queueLimit,
+        Duration permissionTimeout,
+        Duration turnTimeout,
+        Duration idleTimeout,
+        Duration interruptWait,
+        Duration stopGrace,
+        Duration killAfter,
+        Duration drainTimeout,
+        Duration presenceMinInterval,
+        Duration interactionDeadlineMargin,
+        int maxLineBytes,
+        int maxLiveClis,
+        int maxSessionsPerUser,
+        String logFormat,
+        Map<String, String> environment) {
+
+    public static final String DISCORD_API = "https://discord.com/api/v10";
+
+    public BridgeConfig {
+        allowedUserIds = Set.copyOf(allowedUserIds);
+        allowedRoleIds = Set.copyOf(allowedRoleIds);
+        claudeEnvPassthrough = List.copyOf(claudeEnvPassthrough);
+        environment = Map.copyOf(environment);
+    }
+
+    /** Parses and validates; throws {@link ConfigException} naming the first bad variable. */
+    public static BridgeConfig fromEnv(Map<String, String> env) {
+        Settings s = new Settings(env);
+        String token = s.required("DISCORD_TOKEN", "the bot token");
+        String apiBase = s.string("DISCORD_API_BASE_URL", DISCORD_API);
+        if (!apiBase.startsWith("http://") && !apiBase.startsWith("https://")) {
+            throw new ConfigException("DISCORD_API_BASE_URL", "an http:// or https:// URL", apiBase);
+        }
+        Optional<Long> guild = s.optionalSnowflake("DISCORD_GUILD_ID");
+        long mainChannel = s.snowflake("DISCORD_MAIN_CHANNEL_ID");
+        Set<Long> users = s.snowflakes("ALLOWED_USER_IDS");
+        Set<Long> roles = s.snowflakes("ALLOWED_ROLE_IDS");
+        boolean everyone = s.bool("ALLOW_EVERYONE", false);
+        if (users.isEmpty() && roles.isEmpty() && !everyone) {
+            throw new ConfigException("ALLOWED_USER_IDS: expected at least one user id (or ALLOWED_ROLE_IDS, "
+                    + "or ALLOW_EVERYONE=true): the bot denies everyone by default");
+        }
+        Path workspace = Path.of(s.required("WORKSPACE_ROOT", "an existing directory")).toAbsolutePath().normalize();
+        if (!Files.isDirectory(workspace)) {
+            throw new ConfigException("WORKSPACE_ROOT", "an existing directory", workspace.toString());
+        }
+        Path dataDir = s.path("DATA_DIR", Path.of("data"));
+        Path claudeConfig = s.path("CLAUDE_CONFIG_DIR", dataDir.resolve("claude"));
+        String databaseUrl = s.string("DATABASE_URL", "r2dbc:h2:file:///" + dataDir.resolve("claude-bridge"));
+        if (!databaseUrl.startsWith("r2dbc:h2:") && !databaseUrl.startsWith("r2dbc:postgresql:")) {
+            throw new ConfigException("DATABASE_URL", "an r2dbc:h2:... or r2dbc:postgresql://... URL", databaseUrl);
+        }
+        String logFormat = s.string("LOG_FORMAT", "text");
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            throw new ConfigException("LOG_FORMAT", "text or json", logFormat);
+        }
+        Duration interruptWait = s.duration("INTERRUPT_WAIT", "5s");
+        Duration stopGrace = s.duration("STOP_GRACE", "8s");
+        Duration killAfter = s.duration("KILL_AFTER", "5s");
+        Duration drain = s.duration("DRAIN_TIMEOUT", "25s");
+        Duration stopSequence = interruptWait.plus(stopGrace).plus(killAfter).plusSeconds(2);
+        if (stopSequence.compareTo(drain) > 0) {
+            throw new ConfigException("DRAIN_TIMEOUT", "at least INTERRUPT_WAIT + STOP_GRACE + KILL_AFTER + 2s ("
+                    + stopSequence.toMillis() + "ms)", env.get("DRAIN_TIMEOUT"));
+        }
+        return new BridgeConfig(token, stripTrailingSlash(apiBase), guild, mainChannel, users, roles, everyone,
+                workspace, s.string("CLAUDE_BIN", "claude"), claudeConfig, s.names("CLAUDE_ENV_PASSTHROUGH"),
+                dataDir, databaseUrl,
+                s.integer("OPS_PORT", 8081, 0, 65535),
+                s.integer("QUEUE_LIMIT", 10, 0, 1000),
+                s.duration("PERMISSION_TIMEOUT", "5m"),
+                s.duration("TURN_TIMEOUT", "30m"),
+                s.duration("IDLE_TIMEOUT", "30m"),
+                interruptWait, stopGrace, killAfter, drain,
+                s.duration("PRESENCE_MIN_INTERVAL", "5s"),
+                s.duration("INTERACTION_DEADLINE_MARGIN", "2s"),
+                s.bytes("MAX_LINE_BYTES", "8MiB"),
+                s.integer("MAX_LIVE_CLIS", 16, 1, 10_000),
+                s.integer("MAX_SESSIONS_PER_USER", 5, 1, 1000),
+                logFormat, env);
+    }
+
+    /** Whether the configured gateway is Discord itself (not the standalone fake). */
+    public boolean usesRealDiscord() {
+        return discordApiBaseUrl.equals(DISCORD_API);
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    @Override
+    public String toString() {
+        // Never print the token or the process environment (it can hold credentials).
+        return "BridgeConfig[api=" + discordApiBaseUrl + ", guild=" + discordGuildId + ", mainChannel="
+                + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles=" + allowedRoleIds.size()
+                + ", allowEveryone=" + allowEveryone + ", workspace=" + workspaceRoot + ", dataDir=" + dataDir + "]";
+    }
+}
