@@ -1,0 +1,85 @@
+package dev.claudebridge.agent.process;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What to start: the CLI binary with the flags the bot always needs, the optional ones of a session, a working
+ * directory and the complete environment of the child (built by {@link CliEnvironment}, never inherited).
+ */
+public record CliCommand(
+        String binary,
+        Path workingDirectory,
+        Map<String, String> environment,
+        Optional<String> resume,
+        Optional<String> model,
+        Optional<String> permissionMode,
+        List<String> allowedTools,
+        List<String> disallowedTools,
+        Optional<String> appendSystemPrompt) {
+
+    public CliCommand {
+        environment = Map.copyOf(environment);
+        allowedTools = List.copyOf(allowedTools);
+        disallowedTools = List.copyOf(disallowedTools);
+    }
+
+    public static CliCommand of(String binary, Path workingDirectory, Map<String, String> environment) {
+        return new CliCommand(binary, workingDirectory, environment, Optional.empty(), Optional.empty(),
+                Optional.empty(), List.of(), List.of(), Optional.empty());
+    }
+
+    public CliCommand withResume(String sessionId) {
+        return new CliCommand(binary, workingDirectory, environment, Optional.of(sessionId), model, permissionMode,
+                allowedTools, disallowedTools, appendSystemPrompt);
+    }
+
+    public CliCommand withModel(String name) {
+        return new CliCommand(binary, workingDirectory, environment, resume, Optional.of(name), permissionMode,
+                allowedTools, disallowedTools, appendSystemPrompt);
+    }
+
+    public CliCommand withPermissionMode(String mode) {
+        return new CliCommand(binary, workingDirectory, environment, resume, model, Optional.of(mode),
+                allowedTools, disallowedTools, appendSystemPrompt);
+    }
+
+    public CliCommand withAllowedTools(List<String> rules) {
+        return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
+                rules, disallowedTools, appendSystemPrompt);
+    }
+
+    public CliCommand withDisallowedTools(List<String> rules) {
+        return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
+                allowedTools, rules, appendSystemPrompt);
+    }
+
+    public CliCommand withAppendSystemPrompt(String text) {
+        return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
+                allowedTools, disallowedTools, Optional.of(text));
+    }
+
+    /** The argument vector, binary first. */
+    public List<String> argv() {
+        List<String> argv = new ArrayList<>(List.of(binary, "-p",
+                "--input-format", "stream-json",
+                "--output-format", "stream-json",
+                "--verbose",
+                "--include-partial-messages",
+                "--permission-prompt-tool", "stdio"));
+        resume.ifPresent(id -> argv.addAll(List.of("--resume", id)));
+        model.ifPresent(m -> argv.addAll(List.of("--model", m)));
+        permissionMode.ifPresent(m -> argv.addAll(List.of("--permission-mode", m)));
+        if (!allowedTools.isEmpty()) {
+            argv.addAll(List.of("--allowedTools", String.join(",", allowedTools)));
+        }
+        if (!disallowedTools.isEmpty()) {
+            argv.addAll(List.of("--disallowedTools", String.join(",", disallowedTools)));
+        }
+        appendSystemPrompt.ifPresent(p -> argv.addAll(List.of("--append-system-prompt", p)));
+        return List.copyOf(argv);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.claudebridge.agent.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudebridge.agent.protocol.CliEvent;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * A {@code can_use_tool} request from the CLI. It is answered exactly once: the first of allow, allow for the
+ * session, deny or {@link #withdraw} wins; later answers fail with {@link IllegalStateException}. The CLI may withdraw
+ * it first ({@code control_cancel_request}), and it ends with its turn or its process.
+ */
+public final class PermissionRequest {
+
+    /** How the request ended. */
+    public enum Outcome { ALLOWED, ALLOWED_FOR_SESSION, DENIED, WITHDRAWN_BY_CLI, ENDED_WITH_TURN }
+
+    private final CliEvent.CanUseTool request;
+    private final Answerer answerer;
+    private final AtomicReference<Outcome> outcome = new AtomicReference<>();
+    private final Sinks.One<Outcome> done = Sinks.one();
+
+    PermissionRequest(CliEvent.CanUseTool request, Answerer answerer) {
+        this.request = request;
+        this.answerer = answerer;
+    }
+
+    public CliEvent.CanUseTool request() {
+        return request;
+    }
+
+    public String toolName() {
+        return request.toolName();
+    }
+
+    public JsonNode input() {
+        return request.input();
+    }
+
+    /** Allow with the input as the CLI sent it. */
+    public Mono<Void> allow() {
+        return allow(request.input());
+    }
+
+    /** Allow, possibly with a rewritten input (AskUserQuestion answers travel this way). */
+    public Mono<Void> allow(JsonNode updatedInput) {
+        return answer(Outcome.ALLOWED, m -> m.allow(request.requestId(), updatedInput, List.of()));
+    }
+
+    /** Allow, and add a session rule so the same kind of call does not ask again (ARCHITECTURE.md §3.8). */
+    public Mono<Void> allowForSession() {
+        return answer(Outcome.ALLOWED_FOR_SESSION, m -> m.allow(request.requestId(), request.input(),
+                List.of(m.sessionRule(request.toolName(), request.input()))));
+    }
+
+    public Mono<Void> deny(String message) {
+        return answer(Outcome.DENIED, m -> m.deny(request.requestId(), message));
+    }
+
+    /** How it ended, once it has. */
+    public Mono<Outcome> outcome() {
+        return done.asMono();
+    }
+
+    public boolean isOpen() {
+        return outcome.get() == null;
+    }
+
+    /** The CLI cancelled it, or its turn or process ended: no answer is written. */
+    void close(Outcome why) {
+        if (outcome.compareAndSet(null, why)) {
+            done.tryEmitValue(why);
+        }
+    }
+
+    private Mono<Void> answer(Outcome result, Function<dev.claudebridge.agent.protocol.CliMessages, String> line) {
+        return Mono.defer(() -> {
+            if (!outcome.compareAndSet(null, result)) {
+                return Mono.error(new IllegalStateException("permission request " + request.requestId()
+                        + " was already " + outcome.get()));
+            }
+            done.tryEmitValue(result);
+            return answerer.write(request.requestId(), line);
+        });
+    }
+
+    /** Writes an answer line and forgets the request. */
+    interface Answerer {
+        Mono<Void> write(String requestId, Function<dev.claudebridge.agent.protocol.CliMessages, String> line);
+    }
+}

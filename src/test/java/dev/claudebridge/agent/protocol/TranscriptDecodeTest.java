@@ -1,0 +1,91 @@
+package dev.claudebridge.agent.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every stdout transcript of the real CLI decodes without an exception, and the number of events of each kind equals
+ * a table made once with jq ({@code src/test/resources/transcripts/make-kind-counts.sh}), not with this decoder.
+ */
+final class TranscriptDecodeTest {
+
+    static final Path TRANSCRIPTS = Path.of("..", "shared", "reference", "claude-cli-2.1.197", "transcripts");
+
+    private final CliEventDecoder decoder = new CliEventDecoder(new ObjectMapper());
+
+    @Test
+    void everyTranscriptDecodesToTheKindCountsOfTheJqTable() throws IOException {
+        assertThat(TRANSCRIPTS).as("the CLI reference transcripts beside the repository").isDirectory();
+        Map<String, Map<String, Long>> expected = expectedCounts();
+        List<Path> files = stdoutTranscripts();
+        assertThat(files).hasSizeGreaterThanOrEqualTo(70);
+
+        Map<String, Map<String, Long>> actual = new TreeMap<>();
+        for (Path file : files) {
+            Map<String, Long> counts = new TreeMap<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                assertThatCode(() -> decoder.decode(line)).doesNotThrowAnyException();
+                counts.merge(decoder.decode(line).getClass().getSimpleName(), 1L, Long::sum);
+            }
+            if (!counts.isEmpty()) {
+                actual.put(file.getFileName().toString(), counts);
+            }
+        }
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    @Test
+    void unknownTypesAndMalformedLinesBecomeValuesNotExceptions() {
+        assertThat(decoder.decode("{\"type\":\"rate_limit_event\",\"x\":1}"))
+                .isInstanceOfSatisfying(CliEvent.Unknown.class, u -> assertThat(u.type()).isEqualTo("rate_limit_event"));
+        assertThat(decoder.decode("[SandboxDebug] hello")).isInstanceOf(CliEvent.NotJson.class);
+        assertThat(decoder.decode("{\"type\":\"result\",\"modelUsage\":7,\"usage\":\"x\"}"))
+                .isInstanceOf(CliEvent.Result.class);
+        assertThat(decoder.decode("")).isInstanceOf(CliEvent.NotJson.class);
+    }
+
+    @Test
+    void resultKeepsEveryCostAndUsageField() throws IOException {
+        String line = Files.readAllLines(TRANSCRIPTS.resolve("05_two_turns_cost.jsonl")).stream()
+                .filter(l -> l.startsWith("{\"type\":\"result\""))
+                .skip(1).findFirst().orElseThrow();
+        CliEvent.Result result = (CliEvent.Result) decoder.decode(line);
+        assertThat(result.totalCostUsd()).isEqualByComparingTo("0.00375");
+        assertThat(result.modelUsage()).isNotEmpty();
+        assertThat(result.usage().inputTokens()).isPositive();
+        assertThat(result.durationApiMs()).isPositive();
+        assertThat(result.terminalReason()).contains("completed");
+    }
+
+    static List<Path> stdoutTranscripts() throws IOException {
+        try (Stream<Path> all = Files.list(TRANSCRIPTS)) {
+            return all.filter(p -> p.toString().endsWith(".jsonl"))
+                    .filter(p -> !p.toString().endsWith(".annotated.jsonl") && !p.toString().endsWith(".requests.jsonl"))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static Map<String, Map<String, Long>> expectedCounts() throws IOException {
+        try (InputStream in = TranscriptDecodeTest.class.getResourceAsStream("/transcripts/kind-counts.tsv")) {
+            assertThat(in).as("kind-counts.tsv").isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .map(l -> l.split("\t"))
+                    .collect(Collectors.groupingBy(f -> f[0], TreeMap::new,
+                            Collectors.toMap(f -> f[1], f -> Long.parseLong(f[2]), Long::sum, TreeMap::new)));
+        }
+    }
+}

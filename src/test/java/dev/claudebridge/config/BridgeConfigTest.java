@@ -1,0 +1,88 @@
+package dev.claudebridge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class BridgeConfigTest {
+
+    @TempDir
+    Path workspace;
+
+    private Map<String, String> minimal() {
+        Map<String, String> env = new HashMap<>();
+        env.put("DISCORD_TOKEN", "MTExMTExMTExMTExMTExMTEx.fake.secret");
+        env.put("DISCORD_MAIN_CHANNEL_ID", "222222222222222222");
+        env.put("ALLOWED_USER_IDS", "1, 2,3");
+        env.put("WORKSPACE_ROOT", workspace.toString());
+        return env;
+    }
+
+    @Test
+    void defaultsFollowTheSettingsTable() {
+        BridgeConfig config = BridgeConfig.fromEnv(minimal());
+        assertThat(config.allowedUserIds()).containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(config.queueLimit()).isEqualTo(10);
+        assertThat(config.permissionTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(25));
+        assertThat(config.maxLineBytes()).isEqualTo(8 << 20);
+        assertThat(config.claudeConfigDir()).isEqualTo(config.dataDir().resolve("claude"));
+        assertThat(config.databaseUrl()).isEqualTo("r2dbc:h2:file:///" + config.dataDir().resolve("claude-bridge"));
+        assertThat(config.databaseUrl()).startsWith("r2dbc:h2:file:////");
+        assertThat(config.toString()).doesNotContain("secret");
+    }
+
+    @Test
+    void aMissingRequiredSettingIsNamed() {
+        Map<String, String> env = minimal();
+        env.remove("DISCORD_TOKEN");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessage("DISCORD_TOKEN: expected the bot token, but it is not set");
+    }
+
+    @Test
+    void malformedValuesAreNamedWithWhatIsExpected() {
+        Map<String, String> env = minimal();
+        env.put("TURN_TIMEOUT", "ten minutes");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env))
+                .hasMessage("TURN_TIMEOUT: expected a duration such as 500ms, 30s, 5m or 1h, got 'ten minutes'");
+        env.put("TURN_TIMEOUT", "10m");
+        env.put("DISCORD_MAIN_CHANNEL_ID", "general");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("DISCORD_MAIN_CHANNEL_ID: expected");
+        env.put("DISCORD_MAIN_CHANNEL_ID", "5");
+        env.put("MAX_LINE_BYTES", "8 megs");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("MAX_LINE_BYTES: expected");
+    }
+
+    @Test
+    void denyByDefaultNeedsAnAllowlistOrAllowEveryone() {
+        Map<String, String> env = minimal();
+        env.remove("ALLOWED_USER_IDS");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("ALLOWED_USER_IDS: expected");
+        env.put("ALLOW_EVERYONE", "true");
+        assertThat(BridgeConfig.fromEnv(env).allowEveryone()).isTrue();
+        env.remove("ALLOW_EVERYONE");
+        env.put("ALLOWED_ROLE_IDS", "99");
+        assertThat(BridgeConfig.fromEnv(env).allowedRoleIds()).containsExactly(99L);
+    }
+
+    @Test
+    void theStopSequenceMustFitTheDrainDeadline() {
+        Map<String, String> env = minimal();
+        env.put("STOP_GRACE", "30s");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("DRAIN_TIMEOUT: expected at least");
+    }
+
+    @Test
+    void theWorkspaceMustExist() {
+        Map<String, String> env = minimal();
+        env.put("WORKSPACE_ROOT", workspace.resolve("nope").toString());
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("WORKSPACE_ROOT: expected an existing directory");
+    }
+}
