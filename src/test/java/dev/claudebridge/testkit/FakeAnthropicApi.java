@@ -52,6 +52,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
     private final List<RecordedRequest> all = new CopyOnWriteArrayList<>();
     private final List<String> unmatchedPaths = new CopyOnWriteArrayList<>();
     private final List<String> unmatchedPrompts = new CopyOnWriteArrayList<>();
+    private final List<RecordedRequest> cancelled = new CopyOnWriteArrayList<>();
     private final AtomicInteger requestCount = new AtomicInteger();
     private final AtomicInteger messageCount = new AtomicInteger();
     private final AtomicInteger toolCount = new AtomicInteger();
@@ -113,6 +114,11 @@ public final class FakeAnthropicApi implements AutoCloseable {
     /** The newest user text (or a description of its tool results) of each messages request no rule matched. */
     public List<String> unmatchedPrompts() {
         return List.copyOf(unmatchedPrompts);
+    }
+
+    /** Streamed messages requests whose client went away before message_stop (an interrupt, a killed CLI). */
+    public List<RecordedRequest> cancelled() {
+        return List.copyOf(cancelled);
     }
 
     /** {@code POST /v1/messages} requests: replays those already received, then the new ones as they arrive. */
@@ -198,7 +204,10 @@ public final class FakeAnthropicApi implements AutoCloseable {
         }
         Flux<String> events = MessageStream.sse(MessageStream.events(reply, messageId, model, toolIds),
                         reply.tokensPerSecond())
-                .doOnCancel(() -> log(requestId + " cancelled by the client (interrupt?)"));
+                .doOnCancel(() -> {
+                    cancelled.add(recorded);
+                    log(requestId + " cancelled by the client (interrupt?)");
+                });
         return res.status(200)
                 .header("content-type", "text/event-stream; charset=utf-8")
                 .header("cache-control", "no-cache")

@@ -70,7 +70,8 @@ final class FakeAnthropicApiCliTest {
     void toolUseTurnAsksPermissionAndTheToolResultMatchesTheFollowUpRule() throws Exception {
         api.on(Match.userTextContains("RUNTOOL"), Reply.blocks(
                         Block.text("I will run a command."),
-                        Block.toolUse("Bash", Map.of("command", "touch made.txt && echo made-by-tool", "description", "Make a file"))))
+                        Block.toolUse("Bash", Map.of("command", "touch made.txt && echo made-by-tool",
+                                "description", "Make a file"))))
                 .on(Match.toolResultContains("Bash", "made-by-tool"), Reply.text("The tool said it."));
         List<JsonNode> permissionRequests = new ArrayList<>();
         try (ClaudeProcess cli = ClaudeProcess.start(dir, api.baseUrl())) {
@@ -140,6 +141,33 @@ final class FakeAnthropicApiCliTest {
         }
         // CLAUDE_CODE_MAX_RETRIES=1: the first try and one retry.
         assertThat(api.requests()).hasSize(2);
+    }
+
+    @Test
+    void slowReplyCanBeInterruptedMidStream() throws Exception {
+        String longText = "word ".repeat(50);
+        api.on(Match.userTextContains("go slowly"), Reply.text(longText).tokensPerSecond(5))
+                .on(Match.userTextContains("after"), Reply.text("Back again."));
+        try (ClaudeProcess cli = ClaudeProcess.start(dir, api.baseUrl())) {
+            cli.sendUser("Please go slowly");
+            boolean[] sent = {false};
+            List<JsonNode> lines = cli.untilResult(TURN, line -> {
+                if (!sent[0] && line.path("event").path("delta").path("type").asText().equals("text_delta")) {
+                    sent[0] = true;
+                    cli.send(ClaudeProcess.JSON.readTree(
+                            "{\"type\":\"control_request\",\"request_id\":\"int-1\",\"request\":{\"subtype\":\"interrupt\"}}"));
+                }
+            });
+            assertThat(lines.getLast().path("subtype").asText()).isEqualTo("error_during_execution");
+            // 50 tokens at 5/s would take 10 s; the interrupt cut the stream after a few.
+            assertThat(textDeltaCount(lines)).isLessThan(10);
+
+            cli.sendUser("Say it after the interrupt");
+            JsonNode next = cli.untilResult(TURN, line -> {}).getLast();
+            assertThat(next.path("result").asText()).isEqualTo("Back again.");
+        }
+        assertThat(api.cancelled()).singleElement()
+                .satisfies(r -> assertThat(r.userText()).isEqualTo("Please go slowly"));
     }
 
     private static String deltas(List<JsonNode> lines, String deltaType, String field) {
