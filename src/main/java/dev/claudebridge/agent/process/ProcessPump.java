@@ -91,8 +91,17 @@ final class ProcessPump implements NuProcessHandler {
             throw new StdinClosedException("stdin queue of pid " + process.getPID() + " is full ("
                     + limits.stdinQueueLines() + " lines)");
         }
-        stdinQueue.add(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
-        process.wantWrite();
+        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+        stdinQueue.add(bytes);
+        try {
+            process.wantWrite();
+        } catch (IllegalStateException e) {
+            // NuProcess closed stdin itself: the process has exited (or is exiting).
+            if (stdinQueue.remove(bytes)) {
+                stdinQueued.decrementAndGet();
+            }
+            throw new StdinClosedException("the CLI (pid " + process.getPID() + ") has exited");
+        }
     }
 
     void requestClose() {

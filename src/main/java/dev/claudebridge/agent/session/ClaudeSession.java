@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.claudebridge.agent.process.CliProcess;
 import dev.claudebridge.agent.process.ExitStatus;
+import dev.claudebridge.agent.process.StdinClosedException;
 import dev.claudebridge.agent.protocol.CliEvent;
 import dev.claudebridge.agent.protocol.CliEventDecoder;
 import dev.claudebridge.agent.protocol.CliMessages;
@@ -124,8 +125,18 @@ public final class ClaudeSession {
             turns.addLast(turn); // before the write: the result may arrive before writeLine returns
             return process.writeLine(line)
                     .doOnError(e -> turns.remove(turn))
+                    .onErrorResume(StdinClosedException.class, this::deathOr)
                     .then(turn.asMono());
         });
+    }
+
+    /** A write failed because stdin is gone: report the death (with status and stderr) when the CLI has died. */
+    private <T> Mono<T> deathOr(StdinClosedException error) {
+        return process.exit()
+                .timeout(Duration.ofSeconds(5), Mono.empty())
+                .flatMap(status -> Mono.<T>error(startupFailure.<RuntimeException>map(TurnFailedException::new)
+                        .orElseGet(() -> new CliExitedException(status, process.stderrTail()))))
+                .switchIfEmpty(Mono.error(error));
     }
 
     /** Sends {@code initialize}, as the SDKs do; fails when the CLI answers a start-up failure instead. */
