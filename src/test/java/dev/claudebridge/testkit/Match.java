@@ -26,6 +26,16 @@ public record Match(Kind kind, String toolName, String text) {
 
     public Match {
         Objects.requireNonNull(kind, "kind");
+        // Fail where the rule is written, not later on the event loop while a request is matched.
+        switch (kind) {
+            case ANY -> { }
+            case TOOL_RESULT_FOR -> Objects.requireNonNull(toolName, "toolName");
+            case TOOL_RESULT_CONTAINS -> {
+                Objects.requireNonNull(toolName, "toolName");
+                Objects.requireNonNull(text, "text");
+            }
+            default -> Objects.requireNonNull(text, "text");
+        }
     }
 
     /** The newest user text (system reminders removed) contains {@code s}. */
