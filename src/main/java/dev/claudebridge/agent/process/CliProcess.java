@@ -27,6 +27,14 @@ public final class CliProcess {
 
     private static final Logger log = LoggerFactory.getLogger(CliProcess.class);
 
+    static {
+        // NuProcess learns of an exit by polling waitpid every 250 ms by default; 100 ms (its minimum) brings a dead
+        // CLI's ExitStatus to the thread about 150 ms sooner (BENCHMARKS.md). Set before NuProcess loads.
+        if (System.getProperty("com.zaxxer.nuprocess.deadPoolPollMs") == null) {
+            System.setProperty("com.zaxxer.nuprocess.deadPoolPollMs", "100");
+        }
+    }
+
     /** §3.4: the CLI flushes its transcript every 100 ms; a SIGKILL right after a result can lose the session. */
     static final Duration NO_KILL_AFTER_RESULT = Duration.ofSeconds(1);
 
