@@ -307,9 +307,9 @@ final class DiscordState {
         ObjectNode data = Json.object().put("user_id", userId).put("channel_id", channelId)
                 .put("message_id", messageId).put("guild_id", ids.guildId());
         data.set("emoji", emojiJson(emoji));
+        data.put("burst", false).put("type", 0);
         if (add) {
             data.set("member", Payloads.memberWithUser(Author.byId(userId)));
-            data.put("burst", false).put("type", 0);
         }
         dispatch(Dispatch.of(add ? "MESSAGE_REACTION_ADD" : "MESSAGE_REACTION_REMOVE", data,
                 Dispatch.GUILD_MESSAGE_REACTIONS));
