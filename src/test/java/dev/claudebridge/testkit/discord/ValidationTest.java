@@ -125,6 +125,22 @@ final class ValidationTest {
                 "{\"message\":\"Interaction has already been acknowledged.\",\"code\":40060}"));
     }
 
+    @Test
+    void aReplyOver2000CodePointsIsRefusedAndAnExpiredTokenCannotEditTheOriginal() {
+        InteractionRef ref = discord.slashCommand(FakeUser.OWNER, discord.ids().mainChannelId(), "status", Map.of());
+        assertFormError(http.send("POST", callback(ref), "{\"type\":4,\"data\":" + json("content", "x".repeat(2001))
+                + "}"), "content", "BASE_TYPE_MAX_LENGTH");
+        assertThat(http.send("POST", callback(ref), "{\"type\":4,\"data\":{\"content\":\"ok\"}}").status())
+                .isEqualTo(204);
+        String original = "/api/v10/webhooks/" + discord.ids().applicationId() + "/" + ref.token()
+                + "/messages/@original";
+        assertThat(http.send("PATCH", original, json("content", "edited")).status()).isEqualTo(200);
+        clock.advance(Duration.ofMinutes(16));
+        RawHttp.Response expired = http.send("PATCH", original, json("content", "too late"));
+        assertThat(expired.status()).isEqualTo(401);
+        assertThat(expired.body().path("code").asInt()).isEqualTo(50027);
+    }
+
     private static String callback(InteractionRef ref) {
         return "/api/v10/interactions/" + ref.id() + "/" + ref.token() + "/callback";
     }
