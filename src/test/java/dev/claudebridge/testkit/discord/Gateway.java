@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -40,7 +41,10 @@ final class Gateway {
     /** The websocket handler; any path serves (Discord4J reconnects to the resume URL even to IDENTIFY). */
     Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, String path) {
         GatewayConnection connection = new GatewayConnection(path);
-        in.withConnection(connection::attach);
+        in.withConnection(netty -> {
+            connection.attach(netty);
+            netty.addHandlerLast(CloseLatency.NAME, new CloseLatency(Duration.ofMillis(200)));
+        });
         opened(connection);
         Mono<Void> inbound = in.aggregateFrames(1 << 20).receiveFrames()
                 .ofType(TextWebSocketFrame.class)
