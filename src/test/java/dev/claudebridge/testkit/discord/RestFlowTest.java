@@ -178,6 +178,7 @@ final class RestFlowTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // TextInput.small: the form in the captured Discord4J transcript
     void componentCallbacksUpdateDeferAndPresentModals() {
         Message message = main().createMessage(MessageCreateSpec.builder().content("allow Bash?")
                 .addComponent(ActionRow.of(Button.success("allow", "Allow"), Button.secondary("modal", "Why")))

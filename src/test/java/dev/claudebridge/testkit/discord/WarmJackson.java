@@ -38,6 +38,8 @@ final class WarmJackson {
         return resources;
     }
 
+    // Deprecated, but exactly what Discord4J's reader and writer strategies call, so it warms what they use.
+    @SuppressWarnings("deprecation")
     private static void warmType(ObjectMapper mapper, String className) {
         try {
             Class<?> type = Class.forName(className, false, WarmJackson.class.getClassLoader());
