@@ -2,6 +2,8 @@ package dev.claudebridge;
 
 import dev.claudebridge.config.BridgeConfig;
 import dev.claudebridge.config.ConfigException;
+import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +24,11 @@ public final class Main {
             return;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
-        log.info("configuration OK: {}", config);
-        // The Discord adapter (issue 4) is not wired yet: this build only checks its configuration.
-        log.warn("the Discord bot is not part of this build yet; exiting");
+        log.info("starting with {}", config);
+        Application app = Application.start(config, Clock.systemUTC()).block(Duration.ofMinutes(2));
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+                app.stop(config.drainTimeout()).block(config.drainTimeout().plusSeconds(2)), "drain"));
+        log.info("logged in; waiting for events");
+        app.onDisconnect().block(); // the only block() of the main code: the main thread waits for the end
     }
 }

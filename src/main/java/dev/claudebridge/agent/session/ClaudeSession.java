@@ -259,7 +259,17 @@ public final class ClaudeSession {
     }
 
     private void asked(CliEvent.CanUseTool request) {
-        PermissionRequest permission = new PermissionRequest(request, this::answer);
+        PermissionRequest permission = new PermissionRequest(request, new PermissionRequest.Answerer() {
+            @Override
+            public Mono<Void> write(String requestId, Function<CliMessages, String> line) {
+                return answer(requestId, line);
+            }
+
+            @Override
+            public CliMessages messages() {
+                return messages;
+            }
+        });
         permissions.put(request.requestId(), permission);
         Sinks.EmitResult result = permissionSink.tryEmitNext(permission);
         if (result.isFailure()) {

@@ -53,7 +53,12 @@ public final class PermissionRequest {
     /** Allow, and add a session rule so the same kind of call does not ask again (ARCHITECTURE.md §3.8). */
     public Mono<Void> allowForSession() {
         return answer(Outcome.ALLOWED_FOR_SESSION, m -> m.allow(request.requestId(), request.input(),
-                List.of(m.sessionRule(request.toolName(), request.input()))));
+                List.of(sessionRule())));
+    }
+
+    /** The rule {@link #allowForSession()} adds, as it goes on the wire. */
+    public JsonNode sessionRule() {
+        return answerer.messages().sessionRule(request.toolName(), request.input());
     }
 
     public Mono<Void> deny(String message) {
@@ -90,5 +95,7 @@ public final class PermissionRequest {
     /** Writes an answer line and forgets the request. */
     interface Answerer {
         Mono<Void> write(String requestId, Function<dev.claudebridge.agent.protocol.CliMessages, String> line);
+
+        dev.claudebridge.agent.protocol.CliMessages messages();
     }
 }

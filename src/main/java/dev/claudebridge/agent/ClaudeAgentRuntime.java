@@ -1,0 +1,74 @@
+package dev.claudebridge.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudebridge.agent.process.CliCommand;
+import dev.claudebridge.agent.process.CliEnvironment;
+import dev.claudebridge.agent.process.ProcessLimits;
+import dev.claudebridge.agent.session.ClaudeLauncher;
+import dev.claudebridge.config.BridgeConfig;
+import dev.claudebridge.core.port.AgentRuntime;
+import dev.claudebridge.core.port.AgentSession;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/** The {@code claude} CLI as the core's agent: the one public entry point of the agent adapter. */
+public final class ClaudeAgentRuntime implements AgentRuntime {
+
+    private final ClaudeLauncher launcher;
+    private final ObjectMapper mapper;
+    private final String binary;
+    private final Map<String, String> environment;
+    private final Path configDir;
+    private final StopTimes stopTimes;
+
+    /** The stop sequence of ARCHITECTURE.md §3.4. */
+    public record StopTimes(Duration interruptWait, Duration grace, Duration killAfter) {
+    }
+
+    public ClaudeAgentRuntime(BridgeConfig config, ObjectMapper mapper, Scheduler startScheduler, Clock clock) {
+        this.mapper = mapper;
+        this.binary = config.claudeBin();
+        this.configDir = config.claudeConfigDir();
+        Path tmp = config.dataDir().resolve("claude-tmp");
+        try {
+            Files.createDirectories(configDir);
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + configDir + " or " + tmp, e);
+        }
+        this.environment = CliEnvironment.build(config.environment(), config.claudeEnvPassthrough(), configDir, tmp);
+        this.stopTimes = new StopTimes(config.interruptWait(), config.stopGrace(), config.killAfter());
+        this.launcher = new ClaudeLauncher(mapper, new ProcessLimits(config.maxLineBytes(), 256), startScheduler,
+                clock, Duration.ofSeconds(30));
+    }
+
+    @Override
+    public Mono<AgentSession> start(Spec spec) {
+        CliCommand command = CliCommand.of(binary, spec.workDir(), environment);
+        command = spec.model().map(command::withModel).orElse(command);
+        command = spec.resumeId().map(command::withResume).orElse(command);
+        return launcher.start(command).map(session -> new ClaudeAgentSession(session, mapper, stopTimes));
+    }
+
+    /** The CLI keeps each conversation as {@code projects/<cwd slug>/<id>.jsonl} under its config directory. */
+    @Override
+    public boolean canResume(String sessionId) {
+        Path projects = configDir.resolve("projects");
+        if (!Files.isDirectory(projects)) {
+            return false;
+        }
+        try (Stream<Path> dirs = Files.list(projects)) {
+            return dirs.anyMatch(dir -> Files.isRegularFile(dir.resolve(sessionId + ".jsonl")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

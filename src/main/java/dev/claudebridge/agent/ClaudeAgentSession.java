@@ -1,0 +1,198 @@
+package dev.claudebridge.agent;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudebridge.agent.process.ExitStatus;
+import dev.claudebridge.agent.protocol.CliEvent;
+import dev.claudebridge.agent.session.ClaudeSession;
+import dev.claudebridge.agent.session.CliExitedException;
+import dev.claudebridge.agent.session.PermissionRequest;
+import dev.claudebridge.agent.session.TurnFailedException;
+import dev.claudebridge.agent.session.TurnResult;
+import dev.claudebridge.core.port.AgentEvent;
+import dev.claudebridge.core.port.AgentExit;
+import dev.claudebridge.core.port.AgentPermission;
+import dev.claudebridge.core.port.AgentSession;
+import dev.claudebridge.core.port.TurnOutcome;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** A {@link ClaudeSession} seen through the core's port: events mapped, errors turned into {@link AgentExit}. */
+final class ClaudeAgentSession implements AgentSession {
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+    private final ClaudeSession session;
+    private final ObjectMapper mapper;
+    private final ClaudeAgentRuntime.StopTimes stopTimes;
+    private final Flux<AgentEvent> events;
+
+    ClaudeAgentSession(ClaudeSession session, ObjectMapper mapper, ClaudeAgentRuntime.StopTimes stopTimes) {
+        this.session = session;
+        this.mapper = mapper;
+        this.stopTimes = stopTimes;
+        this.events = session.events().concatMapIterable(this::map);
+    }
+
+    @Override
+    public Flux<AgentEvent> events() {
+        return events;
+    }
+
+    @Override
+    public Flux<AgentPermission> permissions() {
+        return session.permissionRequests().map(Permission::new);
+    }
+
+    @Override
+    public Mono<TurnOutcome> send(String prompt) {
+        return session.send(prompt).map(ClaudeAgentSession::outcome).onErrorMap(this::asExit);
+    }
+
+    @Override
+    public Mono<Void> interrupt() {
+        return session.interrupt();
+    }
+
+    @Override
+    public Mono<AgentExit> exit() {
+        return session.exit().map(this::exitOf);
+    }
+
+    @Override
+    public Mono<AgentExit> stop() {
+        return session.stop(stopTimes.interruptWait(), stopTimes.grace(), stopTimes.killAfter()).map(this::exitOf);
+    }
+
+    @Override
+    public boolean stopRequested() {
+        return session.stopRequested();
+    }
+
+    @Override
+    public Optional<String> conversationId() {
+        return session.sessionId();
+    }
+
+    @Override
+    public long pid() {
+        return session.process().pid();
+    }
+
+    /** Only the main conversation is reply text; a subagent's traffic is not. */
+    private List<AgentEvent> map(CliEvent event) {
+        return switch (event) {
+            case CliEvent.TextDelta d when d.parentToolUseId().isEmpty() -> List.of(new AgentEvent.TextDelta(d.text()));
+            case CliEvent.BlockStop s when s.parentToolUseId().isEmpty() -> List.of(new AgentEvent.TextBlockEnd());
+            case CliEvent.Assistant a when a.parentToolUseId().isEmpty() -> a.content().stream()
+                    .filter(b -> b instanceof CliEvent.ContentBlock.ToolUse)
+                    .map(b -> (AgentEvent) toolUse((CliEvent.ContentBlock.ToolUse) b))
+                    .toList();
+            case CliEvent.ToolResults r when r.parentToolUseId().isEmpty() -> r.results().stream()
+                    .map(t -> (AgentEvent) new AgentEvent.ToolResult(t.toolUseId(), t.isError()))
+                    .toList();
+            case CliEvent.ApiRetry retry -> List.of(new AgentEvent.Retrying(retry.attempt(), retry.maxRetries(),
+                    retry.errorStatus().map(s -> "HTTP " + s).orElse(retry.error())));
+            case CliEvent.Interrupted i -> List.of(new AgentEvent.Interrupted());
+            default -> List.of();
+        };
+    }
+
+    private AgentEvent.ToolUse toolUse(CliEvent.ContentBlock.ToolUse use) {
+        return new AgentEvent.ToolUse(use.id(), use.name(), toMap(use.input()), use.input().toString());
+    }
+
+    private Map<String, Object> toMap(JsonNode node) {
+        return node.isObject() ? mapper.convertValue(node, MAP) : Map.of();
+    }
+
+    private static TurnOutcome outcome(TurnResult turn) {
+        CliEvent.Result r = turn.result();
+        boolean interrupted = r.terminalReason().map(t -> t.startsWith("aborted")).orElse(false);
+        return new TurnOutcome(r.isError(), interrupted, r.errorText(), turn.costUsd(), turn.tokensIn(),
+                turn.tokensOut(), Duration.ofMillis(r.durationMs()));
+    }
+
+    private Throwable asExit(Throwable error) {
+        if (error instanceof CliExitedException e) {
+            return new AgentExit("the CLI " + e.status().describe(), e.status().success(), e.stderrTail());
+        }
+        if (error instanceof TurnFailedException e) {
+            return new AgentExit(e.getMessage(), false, session.process().stderrTail());
+        }
+        return error;
+    }
+
+    private AgentExit exitOf(ExitStatus status) {
+        return new AgentExit("the CLI " + status.describe(), status.success(), session.process().stderrTail());
+    }
+
+    /** A permission request through the port; the JSON input is shown to the core as plain values. */
+    private final class Permission implements AgentPermission {
+
+        private final PermissionRequest request;
+
+        Permission(PermissionRequest request) {
+            this.request = request;
+        }
+
+        @Override
+        public String id() {
+            return request.request().requestId();
+        }
+
+        @Override
+        public String toolName() {
+            return request.toolName();
+        }
+
+        @Override
+        public Map<String, Object> input() {
+            return toMap(request.input());
+        }
+
+        @Override
+        public Mono<Void> allow() {
+            return request.allow();
+        }
+
+        @Override
+        public Mono<Void> allow(Map<String, Object> updatedInput) {
+            return request.allow(mapper.valueToTree(updatedInput));
+        }
+
+        @Override
+        public Mono<Void> allowForSession() {
+            return request.allowForSession();
+        }
+
+        @Override
+        public String sessionRuleDescription() {
+            JsonNode rule = request.sessionRule();
+            String content = rule.path("rules").path(0).path("ruleContent").asText("");
+            return content.isEmpty() ? "every " + toolName() + " call" : toolName() + "(" + content + ")";
+        }
+
+        @Override
+        public Mono<Void> deny(String message) {
+            return request.deny(message);
+        }
+
+        @Override
+        public Mono<Outcome> outcome() {
+            return request.outcome().map(o -> switch (o) {
+                case ALLOWED -> Outcome.ALLOWED;
+                case ALLOWED_FOR_SESSION -> Outcome.ALLOWED_FOR_SESSION;
+                case DENIED -> Outcome.DENIED;
+                case WITHDRAWN_BY_CLI -> Outcome.WITHDRAWN;
+                case ENDED_WITH_TURN -> Outcome.ENDED_WITH_TURN;
+            });
+        }
+    }
+
+}

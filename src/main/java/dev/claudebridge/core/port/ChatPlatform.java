@@ -1,0 +1,64 @@
+package dev.claudebridge.core.port;
+
+import java.util.List;
+import reactor.core.publisher.Mono;
+
+/**
+ * What the core does on a chat platform. Ids are the platform's, as strings. Every message the platform sends
+ * pings nobody (Discord: {@code allowed_mentions: {"parse": []}}).
+ */
+public interface ChatPlatform {
+
+    /** The longest message text, in Unicode code points (Discord: 2000). */
+    int pageLimit();
+
+    /** Posts a message; the Mono gives its id once the platform accepted it. */
+    Mono<String> post(String channelId, OutgoingMessage message);
+
+    /**
+     * Replaces a message's text and components, paced by the platform's rate limits. When editing fails for good
+     * (or the message is too old to edit), the text is posted as a new message instead: the Mono gives the id of
+     * the message that now shows it.
+     */
+    Mono<String> edit(String channelId, String messageId, OutgoingMessage message);
+
+    Mono<Void> react(String channelId, String messageId, String emoji);
+
+    Mono<Void> unreact(String channelId, String messageId, String emoji);
+
+    /** A message with optional rows of components and attached files. */
+    record OutgoingMessage(String text, List<ComponentRow> rows, List<Attachment> files) {
+        public OutgoingMessage {
+            rows = List.copyOf(rows);
+            files = List.copyOf(files);
+        }
+
+        public static OutgoingMessage text(String text) {
+            return new OutgoingMessage(text, List.of(), List.of());
+        }
+
+        public OutgoingMessage withRows(List<ComponentRow> newRows) {
+            return new OutgoingMessage(text, newRows, files);
+        }
+    }
+
+    /** One row of components. */
+    sealed interface ComponentRow {
+        record Buttons(List<Button> buttons) implements ComponentRow {
+        }
+
+        record Select(String customId, String placeholder, List<Option> options, int maxValues)
+                implements ComponentRow {
+        }
+    }
+
+    record Button(String customId, String label, Style style, boolean disabled) {
+        public enum Style { PRIMARY, SECONDARY, SUCCESS, DANGER }
+    }
+
+    record Option(String label, String value, String description) {
+    }
+
+    record Attachment(String fileName, byte[] content) {
+    }
+}

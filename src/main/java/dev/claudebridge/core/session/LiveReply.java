@@ -1,0 +1,115 @@
+package dev.claudebridge.core.session;
+
+import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * One reply in a thread, kept equal to the newest rendered frame: page i of the frame is message i. Frames are
+ * coalesced (only the newest waiting one is sent) and applied one at a time, so a slow or rate-limited platform
+ * gets fewer, fresher edits instead of a backlog. The final frame is always applied.
+ */
+final class LiveReply {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveReply.class);
+    /** Discord refuses edits of messages older than an hour (30046): continue on a new message before that. */
+    static final Duration EDITABLE_FOR = Duration.ofMinutes(55);
+
+    /** A frame: the pages, and the components the last page carries (an Interrupt button while running). */
+    record Frame(List<String> pages, List<ChatPlatform.ComponentRow> lastPageRows) {
+    }
+
+    private final ChatPlatform chat;
+    private final String channelId;
+    private final Clock clock;
+    private final Sinks.Many<Frame> frames = Sinks.many().unicast().onBackpressureBuffer();
+    private final Mono<Void> done;
+    private final List<Sent> sent = new ArrayList<>(); // touched only by the one applying frame
+    private volatile int edits;
+
+    private record Sent(String messageId, OutgoingMessage message, Instant postedAt) {
+    }
+
+    LiveReply(ChatPlatform chat, String channelId, Clock clock) {
+        this.chat = chat;
+        this.channelId = channelId;
+        this.clock = clock;
+        this.done = frames.asFlux()
+                .onBackpressureLatest()
+                .concatMap(frame -> apply(frame).onErrorResume(e -> {
+                    log.warn("[T:{}] reply update failed: {}", channelId, e.toString());
+                    return Mono.empty();
+                }), 1)
+                .then()
+                .cache();
+        done.subscribe();
+    }
+
+    /** Offers a frame while the reply streams; it may be skipped for a newer one. */
+    void offer(Frame frame) {
+        Sinks.EmitResult result = frames.tryEmitNext(frame);
+        if (result.isFailure() && result != Sinks.EmitResult.FAIL_TERMINATED) {
+            log.warn("[T:{}] frame not offered: {}", channelId, result);
+        }
+    }
+
+    /** The last frame: applied after any frame in flight; the Mono ends when it is on the platform. */
+    Mono<Void> finish(Frame last) {
+        frames.tryEmitNext(last);
+        frames.tryEmitComplete();
+        return done;
+    }
+
+    int edits() {
+        return edits;
+    }
+
+    private Mono<Void> apply(Frame frame) {
+        return Flux.range(0, frame.pages().size())
+                .concatMap(i -> applyPage(i, pageMessage(frame, i)))
+                .then();
+    }
+
+    private OutgoingMessage pageMessage(Frame frame, int i) {
+        boolean last = i == frame.pages().size() - 1;
+        return new OutgoingMessage(frame.pages().get(i), last ? frame.lastPageRows() : List.of(), List.of());
+    }
+
+    private Mono<Void> applyPage(int i, OutgoingMessage message) {
+        if (i >= sent.size()) {
+            return chat.post(channelId, message)
+                    .doOnNext(id -> sent.add(new Sent(id, message, clock.instant())))
+                    .then();
+        }
+        Sent current = sent.get(i);
+        if (Objects.equals(current.message(), message)) {
+            return Mono.empty();
+        }
+        if (Duration.between(current.postedAt(), clock.instant()).compareTo(EDITABLE_FOR) > 0) {
+            // Too old to edit: the page continues on a new message.
+            return chat.post(channelId, message)
+                    .doOnNext(id -> sent.set(i, new Sent(id, message, clock.instant())))
+                    .then();
+        }
+        edits++;
+        return chat.edit(channelId, current.messageId(), message)
+                .doOnNext(id -> sent.set(i, new Sent(id, message,
+                        id.equals(current.messageId()) ? current.postedAt() : clock.instant())))
+                .then();
+    }
+
+    /** The id of the first page's message, once posted. */
+    String firstMessageId() {
+        return sent.isEmpty() ? null : sent.get(0).messageId();
+    }
+}

@@ -1,0 +1,173 @@
+package dev.claudebridge.core.session;
+
+import dev.claudebridge.core.port.AgentPermission;
+import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.port.ChatPlatform.Button;
+import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
+import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
+import dev.claudebridge.core.transcript.ToolLines;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * One permission request shown in the thread (ARCHITECTURE.md §3.8): Allow / Allow for this session / Deny for
+ * the owner, a deny at the deadline shown as a relative timestamp, and the message edited to the outcome. An
+ * {@code AskUserQuestion} becomes one select menu per question instead.
+ */
+final class PermissionPrompt {
+
+    private static final Logger log = LoggerFactory.getLogger(PermissionPrompt.class);
+    static final String ALLOW = "a";
+    static final String ALLOW_SESSION = "s";
+    static final String DENY = "d";
+
+    private final AgentPermission request;
+    private final ChatPlatform chat;
+    private final String threadId;
+    private final String ownerId;
+    private final Duration timeout;
+    private final Clock clock;
+    private final Map<Integer, String> answers = new ConcurrentHashMap<>();
+    private volatile String messageId;
+    private volatile String header = "";
+
+    PermissionPrompt(AgentPermission request, ChatPlatform chat, String threadId, String ownerId, Duration timeout,
+            Clock clock) {
+        this.request = request;
+        this.chat = chat;
+        this.threadId = threadId;
+        this.ownerId = ownerId;
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    String id() {
+        return request.id();
+    }
+
+    /** Posts the prompt, denies it at the deadline, and shows how it ended; completes when it has ended. */
+    Mono<Void> run() {
+        long deadline = clock.instant().plus(timeout).getEpochSecond();
+        String argument = ToolLines.argument(request.toolName(), request.input());
+        header = isQuestion() ? "❓ Claude asks:" : "🔐 Claude wants to use **" + request.toolName() + "**"
+                + (argument.isEmpty() ? "" : ": `" + argument.replace("`", "ʼ") + "`");
+        String text = header + "\nOnly <@" + ownerId + "> can answer. Denied automatically <t:" + deadline + ":R>.";
+        return chat.post(threadId, new OutgoingMessage(text, rows(), List.of()))
+                .doOnNext(id -> messageId = id)
+                .then(request.outcome()
+                        .timeout(timeout, Mono.defer(this::expire)))
+                .flatMap(this::showOutcome)
+                .onErrorResume(e -> {
+                    log.warn("[T:{}] permission prompt failed: {}", threadId, e.toString());
+                    return request.deny("The chat bridge could not show this request: " + e.getMessage())
+                            .onErrorResume(x -> Mono.empty());
+                });
+    }
+
+    private Mono<AgentPermission.Outcome> expire() {
+        String message = "No answer within " + Texts.human(timeout) + "; denied.";
+        return request.deny(message)
+                .onErrorResume(IllegalStateException.class, e -> Mono.empty()) // answered at the last moment
+                .then(request.outcome());
+    }
+
+    private Mono<Void> showOutcome(AgentPermission.Outcome outcome) {
+        String result = switch (outcome) {
+            case ALLOWED -> isQuestion() ? "✅ Answered: " + String.join("; ", answers.values()) : "✅ Allowed.";
+            case ALLOWED_FOR_SESSION -> "✅ Allowed for this session: " + request.sessionRuleDescription() + ".";
+            case DENIED -> "❌ Denied.";
+            case WITHDRAWN -> "↩️ Withdrawn: Claude no longer needs this answer.";
+            case ENDED_WITH_TURN -> "↩️ Withdrawn: the turn ended.";
+        };
+        return chat.edit(threadId, messageId, OutgoingMessage.text(header + "\n" + result)).then();
+    }
+
+    /** A click by {@code userId}; the caller has checked nothing. Returns a refusal to show, or empty. */
+    Mono<String> click(String userId, String action, List<String> values) {
+        if (!userId.equals(ownerId)) {
+            return Mono.just("Only the session's owner can answer this.");
+        }
+        Mono<Void> answer;
+        if (isQuestion()) {
+            answers.put(Integer.parseInt(action), String.join(", ", values));
+            if (answers.size() < questions().size()) {
+                return Mono.empty();
+            }
+            answer = request.allow(withAnswers());
+        } else {
+            answer = switch (action) {
+                case ALLOW -> request.allow();
+                case ALLOW_SESSION -> request.allowForSession();
+                default -> request.deny("The user denied this in the chat.");
+            };
+        }
+        return answer.then(Mono.<String>empty())
+                .onErrorResume(IllegalStateException.class, e -> Mono.just("This request was already answered."));
+    }
+
+    private boolean isQuestion() {
+        return request.toolName().equals("AskUserQuestion") && !questions().isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> questions() {
+        Object qs = request.input().get("questions");
+        if (!(qs instanceof List<?> list)) {
+            return List.of();
+        }
+        return list.stream().filter(q -> q instanceof Map).map(q -> (Map<String, Object>) q).limit(5).toList();
+    }
+
+    /** The input plus {@code answers}: question text → chosen label (PROTOCOL.md §16). */
+    private Map<String, Object> withAnswers() {
+        Map<String, Object> updated = new LinkedHashMap<>(request.input());
+        Map<String, Object> chosen = new LinkedHashMap<>();
+        List<Map<String, Object>> qs = questions();
+        for (int i = 0; i < qs.size(); i++) {
+            chosen.put(String.valueOf(qs.get(i).get("question")), answers.get(i));
+        }
+        updated.put("answers", chosen);
+        return updated;
+    }
+
+    private List<ComponentRow> rows() {
+        if (!isQuestion()) {
+            return List.of(new ComponentRow.Buttons(List.of(
+                    new Button(customId(ALLOW), "Allow", Button.Style.SUCCESS, false),
+                    new Button(customId(ALLOW_SESSION), "Allow for this session", Button.Style.PRIMARY, false),
+                    new Button(customId(DENY), "Deny", Button.Style.DANGER, false))));
+        }
+        List<ComponentRow> rows = new ArrayList<>();
+        List<Map<String, Object>> qs = questions();
+        for (int i = 0; i < qs.size(); i++) {
+            Map<String, Object> q = qs.get(i);
+            List<ChatPlatform.Option> options = new ArrayList<>();
+            if (q.get("options") instanceof List<?> opts) {
+                for (Object o : opts) {
+                    if (o instanceof Map<?, ?> option) {
+                        String label = String.valueOf(option.get("label"));
+                        options.add(new ChatPlatform.Option(Texts.oneLine(label, 100), Texts.oneLine(label, 100),
+                                Texts.oneLine(String.valueOf(option.get("description") == null ? "" : option.get("description")), 100)));
+                    }
+                }
+            }
+            boolean multi = Boolean.TRUE.equals(q.get("multiSelect"));
+            rows.add(new ComponentRow.Select(ComponentIds.of(ComponentIds.ASK, threadId, request.id(),
+                    String.valueOf(i)), Texts.oneLine(String.valueOf(q.get("question")), 150),
+                    options.stream().limit(25).toList(), multi ? Math.min(25, options.size()) : 1));
+        }
+        return rows;
+    }
+
+    private String customId(String action) {
+        return ComponentIds.of(ComponentIds.PERMISSION, threadId, request.id(), action);
+    }
+}

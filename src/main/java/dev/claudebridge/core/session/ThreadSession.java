@@ -1,0 +1,363 @@
+package dev.claudebridge.core.session;
+
+import dev.claudebridge.core.port.AgentEvent;
+import dev.claudebridge.core.port.AgentExit;
+import dev.claudebridge.core.port.AgentRuntime;
+import dev.claudebridge.core.port.AgentSession;
+import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.port.ChatPlatform.Button;
+import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
+import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
+import dev.claudebridge.core.port.TurnOutcome;
+import dev.claudebridge.core.transcript.Renderer;
+import dev.claudebridge.core.transcript.Transcript;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * One chat thread's session: an actor with a bounded prompt inbox worked one turn at a time, and a control path
+ * (interrupt, permission answers, stop) that never waits behind a turn (ARCHITECTURE.md §1, §3.5).
+ */
+public final class ThreadSession {
+
+    private static final Logger log = LoggerFactory.getLogger(ThreadSession.class);
+    static final String QUEUED = "⏳";
+
+    /** Fixed facts of a session. */
+    public record Identity(String threadId, String title, String parentChannelId, String ownerId, Path workDir,
+            Optional<String> model, Instant createdAt) {
+    }
+
+    private final Identity identity;
+    private final AgentRuntime runtime;
+    private final ChatPlatform chat;
+    private final SessionSettings settings;
+    private final Clock clock;
+    private final Renderer renderer;
+    private final Consumer<ThreadSession> onStateChange;
+    private final Deque<Prompt> waiting = new ArrayDeque<>(); // guarded by itself
+    private final Sinks.Many<Boolean> ticks = Sinks.many().unicast().onBackpressureBuffer();
+    private final Map<String, PermissionPrompt> permissions = new ConcurrentHashMap<>();
+    private final AtomicReference<SessionState> state = new AtomicReference<>(SessionState.STARTING);
+    private final Disposable worker;
+    private volatile AgentSession agent;
+    private volatile Disposable agentWatch;
+    private volatile Optional<String> conversationId = Optional.empty();
+    private volatile Totals totals = Totals.ZERO;
+    private volatile Instant lastActivity;
+    private volatile boolean turnRunning;
+
+    public ThreadSession(Identity identity, AgentRuntime runtime, ChatPlatform chat, SessionSettings settings,
+            Clock clock, Consumer<ThreadSession> onStateChange) {
+        this.identity = identity;
+        this.runtime = runtime;
+        this.chat = chat;
+        this.settings = settings;
+        this.clock = clock;
+        this.renderer = new Renderer(chat.pageLimit());
+        this.onStateChange = onStateChange;
+        this.lastActivity = clock.instant();
+        // The worker: one turn at a time, in order; a failing turn never ends the worker.
+        this.worker = ticks.asFlux()
+                .concatMap(tick -> next().flatMap(this::runTurn)
+                        .onErrorResume(e -> {
+                            log.error("[T:{}] turn failed unexpectedly", identity.threadId(), e);
+                            return Mono.empty();
+                        }), 1)
+                .subscribe();
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public SessionState state() {
+        return state.get();
+    }
+
+    public Totals totals() {
+        return totals;
+    }
+
+    public Instant lastActivity() {
+        return lastActivity;
+    }
+
+    public int waitingCount() {
+        synchronized (waiting) {
+            return waiting.size();
+        }
+    }
+
+    public Optional<String> conversationId() {
+        return conversationId;
+    }
+
+    // ---- the inbox ----
+
+    /** What became of an offered prompt. */
+    public enum Offer { STARTED, QUEUED, REFUSED_FULL, REFUSED_ENDED }
+
+    /**
+     * Takes a prompt: it runs now, or waits (marked ⏳) behind the running turn, or is refused with a reply when
+     * {@code QUEUE_LIMIT} prompts already wait. Never blocks.
+     */
+    public Offer offer(Prompt prompt) {
+        if (state.get() == SessionState.ENDED) {
+            return Offer.REFUSED_ENDED;
+        }
+        boolean busy;
+        synchronized (waiting) {
+            busy = turnRunning || !waiting.isEmpty();
+            if (busy && waiting.size() >= settings.queueLimit()) {
+                fireAndLog(reply(Texts.queueFull(settings.queueLimit())), "queue-full reply");
+                return Offer.REFUSED_FULL;
+            }
+            waiting.addLast(prompt);
+        }
+        lastActivity = clock.instant();
+        if (busy) {
+            prompt.messageId().ifPresent(id -> fireAndLog(chat.react(identity.threadId(), id, QUEUED), "queue mark"));
+        }
+        Sinks.EmitResult result = ticks.tryEmitNext(Boolean.TRUE);
+        if (result.isFailure()) {
+            log.error("[T:{}] prompt not scheduled: {}", identity.threadId(), result);
+        }
+        return busy ? Offer.QUEUED : Offer.STARTED;
+    }
+
+    private Mono<Prompt> next() {
+        synchronized (waiting) {
+            Prompt prompt = waiting.pollFirst();
+            if (prompt != null) {
+                turnRunning = true;
+            }
+            return Mono.justOrEmpty(prompt);
+        }
+    }
+
+    // ---- one turn ----
+
+    private Mono<Void> runTurn(Prompt prompt) {
+        prompt.messageId().ifPresent(id -> fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark"));
+        return ensureAgent()
+                .flatMap(live -> streamTurn(live, prompt))
+                .onErrorResume(AgentExit.class, exit -> Mono.empty()) // said in the thread by the watcher
+                .onErrorResume(e -> {
+                    log.warn("[T:{}] turn could not run: {}", identity.threadId(), e.toString());
+                    return reply(Texts.failedTurn(e.getMessage() == null ? e.toString() : e.getMessage()));
+                })
+                .doFinally(s -> {
+                    turnRunning = false;
+                    lastActivity = clock.instant();
+                    if (state.get() == SessionState.RUNNING || state.get() == SessionState.AWAITING_PERMISSION) {
+                        setState(SessionState.IDLE);
+                    }
+                });
+    }
+
+    private Mono<Void> streamTurn(AgentSession live, Prompt prompt) {
+        setState(SessionState.RUNNING);
+        LiveReply reply = new LiveReply(chat, identity.threadId(), clock);
+        AtomicReference<Transcript> transcript = new AtomicReference<>(Transcript.empty());
+        List<ComponentRow> interrupt = List.of(new ComponentRow.Buttons(List.of(new Button(
+                ComponentIds.of(ComponentIds.INTERRUPT, identity.threadId()), "Interrupt", Button.Style.SECONDARY,
+                false))));
+        reply.offer(new LiveReply.Frame(renderer.render(Transcript.empty(), Optional.empty()).pages(), interrupt));
+        Disposable rendering = live.events()
+                .scan(Transcript.empty(), Transcript::apply)
+                .skip(1)
+                .subscribe(t -> {
+                    transcript.set(t);
+                    reply.offer(new LiveReply.Frame(renderer.render(t, Optional.empty()).pages(), interrupt));
+                });
+        Instant started = clock.instant();
+        return live.send(prompt.text())
+                .timeout(settings.turnTimeout(), Mono.defer(() -> timedOut(live)))
+                .flatMap(outcome -> {
+                    totals = totals.plus(outcome.tokensIn(), outcome.tokensOut(), outcome.costUsd());
+                    conversationId = live.conversationId().or(() -> conversationId);
+                    String footer = Texts.footer(Duration.between(started, clock.instant()), outcome.costUsd());
+                    if (outcome.failed() && !outcome.interrupted()) {
+                        footer = Texts.failedTurn(outcome.errorText()) + "\n" + footer;
+                    }
+                    return reply.finish(new LiveReply.Frame(
+                            renderer.render(transcript.get(), Optional.of(footer)).pages(), List.of()));
+                })
+                .onErrorResume(AgentExit.class, exit -> reply.finish(new LiveReply.Frame(
+                                renderer.render(transcript.get(), Optional.of("💥 The CLI stopped during this turn."))
+                                        .pages(), List.of()))
+                        .then(Mono.error(exit)))
+                .doFinally(s -> rendering.dispose());
+    }
+
+    /** TURN_TIMEOUT: interrupt, say so, and wait (briefly) for the interrupted turn's outcome. */
+    private Mono<TurnOutcome> timedOut(AgentSession live) {
+        return reply(Texts.turnTimedOut(settings.turnTimeout()))
+                .then(live.interrupt().onErrorResume(e -> Mono.empty()))
+                .then(Mono.error(new TimeoutException("turn exceeded " + settings.turnTimeout())));
+    }
+
+    // ---- the agent ----
+
+    private Mono<AgentSession> ensureAgent() {
+        AgentSession current = agent;
+        if (current != null) {
+            return Mono.just(current);
+        }
+        Optional<String> resume = conversationId.filter(runtime::canResume);
+        Mono<Void> notice = conversationId.isPresent() && resume.isEmpty()
+                ? reply(Texts.resumedFresh("its transcript was not found")) : Mono.empty();
+        return notice.then(runtime.start(new AgentRuntime.Spec(identity.workDir(), identity.model(), resume)))
+                .doOnNext(this::attach);
+    }
+
+    private void attach(AgentSession live) {
+        agent = live;
+        agentWatch = Flux.merge(
+                        live.permissions().flatMap(this::askPermission),
+                        live.exit().flatMap(exit -> ended(live, exit)))
+                .subscribe(null, e -> log.error("[T:{}] agent watch failed", identity.threadId(), e));
+        if (state.get() == SessionState.STARTING || state.get() == SessionState.STOPPED
+                || state.get() == SessionState.DEAD) {
+            setState(SessionState.IDLE);
+        }
+    }
+
+    private Mono<Void> askPermission(dev.claudebridge.core.port.AgentPermission request) {
+        PermissionPrompt prompt = new PermissionPrompt(request, chat, identity.threadId(), identity.ownerId(),
+                settings.permissionTimeout(), clock);
+        permissions.put(request.id(), prompt);
+        setState(SessionState.AWAITING_PERMISSION);
+        return prompt.run().doFinally(s -> {
+            permissions.remove(request.id());
+            if (permissions.isEmpty() && state.get() == SessionState.AWAITING_PERMISSION) {
+                setState(turnRunning ? SessionState.RUNNING : SessionState.IDLE);
+            }
+        });
+    }
+
+    private Mono<Void> ended(AgentSession live, AgentExit exit) {
+        agent = null;
+        live.conversationId().ifPresent(id -> conversationId = Optional.of(id));
+        if (live.stopRequested() || state.get() == SessionState.STOPPED || state.get() == SessionState.ENDED) {
+            return Mono.empty();
+        }
+        setState(SessionState.DEAD);
+        return chat.post(identity.threadId(), new OutgoingMessage(Texts.died(exit.description(), exit.stderrTail()),
+                deadButtons(), List.of())).then();
+    }
+
+    /** Resume / Start fresh / Abort, for a session whose CLI died. */
+    public List<ComponentRow> deadButtons() {
+        String t = identity.threadId();
+        return List.of(new ComponentRow.Buttons(List.of(
+                new Button(ComponentIds.of(ComponentIds.DEAD, t, "resume"), "Resume", Button.Style.PRIMARY, false),
+                new Button(ComponentIds.of(ComponentIds.DEAD, t, "fresh"), "Start fresh", Button.Style.SECONDARY,
+                        false),
+                new Button(ComponentIds.of(ComponentIds.DEAD, t, "abort"), "Abort", Button.Style.DANGER, false))));
+    }
+
+    // ---- the control path ----
+
+    /** The Interrupt button: the turn ends early, the queue is kept. */
+    public Mono<Void> interrupt() {
+        AgentSession live = agent;
+        return live == null || !turnRunning ? Mono.empty() : live.interrupt();
+    }
+
+    /** A click on a permission or question component; gives a refusal to show, or empty. */
+    public Mono<String> answerPermission(String requestId, String userId, String action, List<String> values) {
+        PermissionPrompt prompt = permissions.get(requestId);
+        if (prompt == null) {
+            return Mono.just("This request is no longer open.");
+        }
+        return prompt.click(userId, action, values);
+    }
+
+    /** {@code /stop}: interrupt, drop the queue (returned), stop the CLI; the session stays resumable. */
+    public Mono<List<String>> stop() {
+        List<String> dropped;
+        synchronized (waiting) {
+            dropped = waiting.stream().map(Prompt::text).toList();
+            waiting.forEach(p -> p.messageId().ifPresent(id ->
+                    fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark")));
+            waiting.clear();
+        }
+        setState(SessionState.STOPPED);
+        AgentSession live = agent;
+        Mono<Void> stopping = live == null ? Mono.empty() : live.stop().then();
+        return stopping.then(reply(Texts.stopped(dropped))).thenReturn(dropped);
+    }
+
+    /** Resume / Start fresh after a death (or /continue): the next turn starts the CLI again. */
+    public Mono<Void> revive(boolean fresh) {
+        if (fresh) {
+            conversationId = Optional.empty();
+        }
+        if (state.get() == SessionState.DEAD || state.get() == SessionState.STOPPED) {
+            setState(SessionState.IDLE);
+        }
+        return ensureAgent().then();
+    }
+
+    /** Abort: the session ends for good. */
+    public Mono<Void> end() {
+        setState(SessionState.ENDED);
+        AgentSession live = agent;
+        synchronized (waiting) {
+            waiting.clear();
+        }
+        worker.dispose();
+        ticks.tryEmitComplete();
+        return (live == null ? Mono.<Void>empty() : live.stop().then())
+                .doFinally(s -> {
+                    Disposable watch = agentWatch;
+                    if (watch != null) {
+                        watch.dispose();
+                    }
+                });
+    }
+
+    /** Starts the CLI before any prompt, so a new session is ready at once. */
+    public Mono<Void> warmUp() {
+        return ensureAgent().then();
+    }
+
+    private void setState(SessionState next) {
+        SessionState previous = state.getAndSet(next);
+        if (previous != next) {
+            log.debug("[T:{}] {} -> {}", identity.threadId(), previous, next);
+            onStateChange.accept(this);
+        }
+    }
+
+    private Mono<Void> reply(String text) {
+        return chat.post(identity.threadId(), OutgoingMessage.text(text)).then()
+                .onErrorResume(e -> {
+                    log.warn("[T:{}] could not say '{}': {}", identity.threadId(), text, e.toString());
+                    return Mono.empty();
+                });
+    }
+
+    private void fireAndLog(Mono<Void> action, String what) {
+        action.subscribe(null, e -> log.debug("[T:{}] {} failed: {}", identity.threadId(), what, e.toString()));
+    }
+}

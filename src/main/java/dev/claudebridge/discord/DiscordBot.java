@@ -1,0 +1,124 @@
+package dev.claudebridge.discord;
+
+import dev.claudebridge.config.BridgeConfig;
+import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.session.SessionRegistry;
+import discord4j.core.DiscordClient;
+import discord4j.core.DiscordClientBuilder;
+import discord4j.core.GatewayDiscordClient;
+import discord4j.core.event.EventDispatcher;
+import discord4j.core.event.domain.Event;
+import discord4j.core.event.domain.interaction.ButtonInteractionEvent;
+import discord4j.core.event.domain.interaction.ChatInputInteractionEvent;
+import discord4j.core.event.domain.interaction.SelectMenuInteractionEvent;
+import discord4j.core.event.domain.message.MessageCreateEvent;
+import discord4j.core.object.presence.ClientActivity;
+import discord4j.core.object.presence.ClientPresence;
+import discord4j.gateway.intent.Intent;
+import discord4j.gateway.intent.IntentSet;
+import discord4j.rest.request.DefaultRouter;
+import discord4j.rest.request.RouterOptions;
+import discord4j.rest.util.AllowedMentions;
+import java.time.Clock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.concurrent.Queues;
+
+/** The Discord adapter: logs in, registers the commands, and routes gateway events to the core. */
+public final class DiscordBot {
+
+    private static final Logger log = LoggerFactory.getLogger(DiscordBot.class);
+    static final IntentSet INTENTS = IntentSet.of(Intent.GUILDS, Intent.GUILD_MESSAGES, Intent.MESSAGE_CONTENT);
+
+    private final GatewayDiscordClient gateway;
+    private final SessionRegistry sessions;
+    private final Disposable.Composite subscriptions;
+
+    private DiscordBot(GatewayDiscordClient gateway, SessionRegistry sessions, Disposable.Composite subscriptions) {
+        this.gateway = gateway;
+        this.sessions = sessions;
+        this.subscriptions = subscriptions;
+    }
+
+    /**
+     * Logs in and starts handling events.
+     *
+     * @param sessions builds the core's registry on top of this adapter's chat platform
+     * @param blocking a scheduler where short disk checks may block
+     */
+    public static Mono<DiscordBot> start(BridgeConfig config, Function<ChatPlatform, SessionRegistry> sessions,
+            Scheduler blocking, Clock clock) {
+        EditPacer pacer = new EditPacer(clock);
+        DiscordClientBuilder<DiscordClient, RouterOptions> builder = DiscordClientBuilder.create(config.discordToken());
+        builder.onClientResponse(pacer.responseFunction());
+        builder.setDefaultAllowedMentions(AllowedMentions.suppressAll());
+        DiscordClient client = config.usesRealDiscord() ? builder.build() : builder.build(routerFor(config));
+        DiscordChat chat = new DiscordChat(client, pacer);
+        SessionRegistry registry = sessions.apply(chat);
+        Access access = new Access(config);
+        SessionStarter starter = new SessionStarter(chat, registry);
+        MessageHandler messages = new MessageHandler(client, registry, access, config.discordMainChannelId(),
+                config.workspaceRoot(), clock, starter);
+        InteractionHandler interactions = new InteractionHandler(client, chat, registry, access,
+                config.discordMainChannelId(), config.workspaceRoot(), blocking, clock, starter);
+        return client.gateway()
+                .setEnabledIntents(INTENTS)
+                // A large buffer so a burst never parks a gateway thread; handlers only enqueue (STYLE.md P2).
+                .setEventDispatcher(EventDispatcher.builder()
+                        .eventSink(spec -> spec.multicast().onBackpressureBuffer(Queues.XS_BUFFER_SIZE * 256,
+                                false))
+                        .build())
+                .setInitialPresence(shard -> ClientPresence.online(ClientActivity.custom("Ready")))
+                .login()
+                .flatMap(gateway -> SlashCommands.register(client, config.discordGuildId())
+                        .thenReturn(gateway))
+                .map(gateway -> {
+                    Disposable.Composite subs = Disposables.composite();
+                    subs.add(on(gateway, MessageCreateEvent.class, messages::handle));
+                    subs.add(on(gateway, ChatInputInteractionEvent.class, interactions::command));
+                    subs.add(on(gateway, ButtonInteractionEvent.class, interactions::button));
+                    subs.add(on(gateway, SelectMenuInteractionEvent.class, interactions::select));
+                    subs.add(PresenceUpdater.run(registry.presence(), gateway, config.presenceMinInterval())
+                            .subscribe(null, e -> log.error("presence updates stopped", e)));
+                    return new DiscordBot(gateway, registry, subs);
+                });
+    }
+
+    /** Each event's work is isolated: a failure is logged and never ends the listener (STYLE.md P9). */
+    private static <E extends Event> Disposable on(GatewayDiscordClient gateway, Class<E> type,
+            Function<E, Mono<Void>> handler) {
+        return gateway.on(type)
+                .flatMap(event -> Mono.defer(() -> handler.apply(event))
+                        .onErrorResume(e -> {
+                            log.error("handling {} failed", type.getSimpleName(), e);
+                            return Mono.empty();
+                        }), Integer.MAX_VALUE)
+                .subscribe();
+    }
+
+    private static Function<RouterOptions, discord4j.rest.request.Router> routerFor(BridgeConfig config) {
+        return options -> new DefaultRouter(new RouterOptions(options.getToken(), options.getReactorResources(),
+                options.getExchangeStrategies(), options.getResponseTransformers(), options.getGlobalRateLimiter(),
+                options.getRequestQueueFactory(), config.discordApiBaseUrl()));
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    /** Completes when the gateway disconnects for good. */
+    public Mono<Void> onDisconnect() {
+        return gateway.onDisconnect();
+    }
+
+    public Mono<Void> logout() {
+        subscriptions.dispose();
+        return gateway.logout();
+    }
+
+}
