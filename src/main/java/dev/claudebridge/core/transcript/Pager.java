@@ -37,7 +37,7 @@ final class Pager {
         while (start < body.length()) {
             int budget = room - reopenLength(info) - CLOSE.length();
             int windowEnd = advanceCodePoints(body, start, budget);
-            int end = windowEnd == body.length() ? windowEnd : breakAt(body, start, Math.min(body.length(), windowEnd + 20) == body.length() ? windowEnd - 20 : windowEnd, info != null);
+            int end = windowEnd == body.length() ? windowEnd : breakAt(body, start, windowEnd, info != null);
             String after = fenceAfter(body, start, end, info);
             chunks.add(new Chunk(start, end, info, after));
             info = after;

@@ -179,6 +179,7 @@ final class RendererTest {
             t = t.apply(event);
             List<String> pages = renderer.render(t).pages();
             assertThat(pages.size()).isGreaterThanOrEqualTo(pagesBefore);
+            assertThat(pages).allMatch(page -> codePoints(page) <= 2000);
             pagesBefore = pages.size();
             for (int i = 0; i < pages.size() - 1; i++) {
                 String before = settled.putIfAbsent(i, pages.get(i));
