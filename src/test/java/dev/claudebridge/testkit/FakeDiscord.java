@@ -89,9 +89,13 @@ public final class FakeDiscord implements AutoCloseable {
                 options.getRequestQueueFactory(), apiBaseUrl));
     }
 
-    /** A Discord4J client with this fake's token, talking to this fake. */
+    /**
+     * A Discord4J client with this fake's token, talking to this fake. Its Jackson caches are built up front (once
+     * per JVM), so two Discord4J threads never park on Jackson's cache lock, which BlockHound would report.
+     */
     public DiscordClient client() {
-        return DiscordClientBuilder.create(token()).build(router());
+        return DiscordClientBuilder.create(token()).setJacksonResources(DiscordSimulator.warmJackson())
+                .build(router());
     }
 
     // ---- acting as users ----

@@ -65,6 +65,11 @@ public final class DiscordSimulator implements AutoCloseable {
         return response.status(404).send();
     }
 
+    /** Discord4J's Jackson setup with every discord-json (de)serializer built up front (see {@link WarmJackson}). */
+    public static discord4j.common.JacksonResources warmJackson() {
+        return WarmJackson.RESOURCES;
+    }
+
     public int port() {
         return server.port();
     }

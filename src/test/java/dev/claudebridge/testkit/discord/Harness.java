@@ -1,8 +1,6 @@
 package dev.claudebridge.testkit.discord;
 
 import dev.claudebridge.testkit.FakeDiscord;
-import discord4j.core.DiscordClient;
-import discord4j.core.DiscordClientBuilder;
 import discord4j.core.GatewayDiscordClient;
 import discord4j.core.event.EventDispatcher;
 import discord4j.core.event.domain.Event;
@@ -50,7 +48,7 @@ final class Harness implements AutoCloseable {
         decodeErrors.start();
         ((Logger) LoggerFactory.getLogger(PAYLOAD_READER)).addAppender(decodeErrors);
         try {
-            GatewayDiscordClient gateway = client(discord).gateway()
+            GatewayDiscordClient gateway = discord.client().gateway()
                     .setEnabledIntents(intents)
                     .setEventDispatcher(EventDispatcher.replayingWithSize(512))
                     .login()
@@ -60,12 +58,6 @@ final class Harness implements AutoCloseable {
             discord.close();
             throw e;
         }
-    }
-
-    /** Like {@code discord.client()}, with the shared pre-warmed Jackson setup (see {@link WarmJackson}). */
-    static DiscordClient client(FakeDiscord discord) {
-        return DiscordClientBuilder.create(discord.token()).setJacksonResources(WarmJackson.RESOURCES)
-                .build(discord.router());
     }
 
     RestClient rest() {
