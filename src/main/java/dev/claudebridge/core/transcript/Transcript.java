@@ -131,7 +131,8 @@ public final class Transcript {
     }
 
     private Transcript append(String text) {
-        TextLog grown = log.append(length, text);
+        // A fresh log for each reply: the shared empty transcript's log must never grow (nor hold a reply forever).
+        TextLog grown = (length == 0 ? new TextLog() : log).append(length, text);
         return new Transcript(grown, length + text.length(), entries, openStart >= 0 ? openStart : length, null,
                 interrupted);
     }

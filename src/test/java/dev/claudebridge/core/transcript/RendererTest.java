@@ -93,6 +93,23 @@ final class RendererTest {
     }
 
     @Test
+    void theStatusLineNeitherMovesABreakNorOverfillsAPage() {
+        String notice = "⚠️ API error, retrying (attempt 10/10)…";
+        for (int n = 1880; n <= 2010; n += 2) {
+            Transcript t = fold(text("😀".repeat(n)));
+            List<String> plain = renderer.render(t).pages();
+            List<String> retrying = renderer.render(t.apply(new AgentEvent.Retrying(10, 10, "e"))).pages();
+            List<String> stopped = renderer.render(t.apply(new AgentEvent.Interrupted())).pages();
+
+            assertThat(retrying).hasSameSizeAs(plain).allMatch(page -> codePoints(page) <= 2000);
+            assertThat(stopped).hasSameSizeAs(plain).allMatch(page -> codePoints(page) <= 2000);
+            assertThat(retrying.subList(0, plain.size() - 1)).isEqualTo(plain.subList(0, plain.size() - 1));
+            assertThat(retrying.getLast()).isEqualTo(plain.getLast() + "\n" + notice);
+            assertThat(stopped.getLast()).isEqualTo(plain.getLast() + "\n⏹️ Interrupted.");
+        }
+    }
+
+    @Test
     void codePointsAreCountedAndNoSurrogatePairIsSplit() {
         // 4500 emoji (9000 chars) and a lone letter in front so the pairs do not line up with even offsets.
         String text = "a" + "😀".repeat(4500);

@@ -92,6 +92,15 @@ final class TranscriptTest {
     }
 
     @Test
+    void foldsFromTheEmptyTranscriptShareNothing() {
+        Transcript first = Transcript.empty().apply(text("first"));
+        Transcript second = Transcript.empty().apply(text("second"));
+        assertThat(first.apply(text("!")).text()).isEqualTo("first!");
+        assertThat(second.apply(text("?")).text()).isEqualTo("second?");
+        assertThat(Transcript.empty().text()).isEmpty();
+    }
+
+    @Test
     void textIsEveryDeltaExactlyWithTheSeparatorBetweenParagraphs() {
         List<AgentEvent> events = new ArrayList<>();
         StringBuilder expected = new StringBuilder();
