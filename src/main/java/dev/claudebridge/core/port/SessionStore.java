@@ -1,0 +1,83 @@
+package dev.claudebridge.core.port;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Where sessions survive a restart (ARCHITECTURE.md §3.10). Every method is non-blocking for its caller; an
+ * implementation over a blocking driver confines it to its own scheduler.
+ */
+public interface SessionStore {
+
+    /** Inserts or replaces a session by thread id. */
+    Mono<Void> saveSession(SessionRecord session);
+
+    Flux<SessionRecord> loadSessions();
+
+    Mono<Void> saveTurn(TurnRecord turn);
+
+    /** A session's turns in order. */
+    Flux<TurnRecord> turns(String threadId);
+
+    /** Replaces the prompts waiting in a session's inbox (in order; empty clears it). */
+    Mono<Void> saveInbox(String threadId, List<QueuedPrompt> prompts);
+
+    Flux<QueuedPrompt> inbox(String threadId);
+
+    /** A CLI process started for a session (pid and OS start time identify it across a crash). */
+    Mono<Void> saveChild(ChildProcess child);
+
+    Mono<Void> removeChild(long pid);
+
+    Flux<ChildProcess> children();
+
+    /** A user's totals over the turns that ended at or after {@code since}. */
+    Mono<UserTotals> userTotals(String ownerId, Instant since);
+
+    /** Whether the store answers (for readiness). */
+    Mono<Boolean> ping();
+
+    /**
+     * A session row.
+     *
+     * @param state       a {@code SessionState} name
+     * @param turnRunning a turn was running when this was saved (so a restart can say it was interrupted)
+     */
+    record SessionRecord(String threadId, String title, String channelId, String guildId, String ownerId,
+            String state, Optional<String> model, String workDir, Optional<String> cliSessionId, Instant createdAt,
+            Instant updatedAt, Instant lastActivity, int promptsAnswered, long tokensIn, long tokensOut,
+            BigDecimal costUsd, boolean turnRunning) {
+    }
+
+    /**
+     * A finished turn.
+     *
+     * @param replyText all text blocks of the turn in order (not the CLI's {@code result} text)
+     * @param toolLines the turn's tool lines, in order
+     * @param outcome   e.g. "ok", "error", "interrupted", "died"
+     */
+    record TurnRecord(String threadId, String ownerId, String prompt, String replyText, List<String> toolLines,
+            String outcome, BigDecimal costUsd, long tokensIn, long tokensOut, Duration duration, Instant startedAt,
+            Instant endedAt) {
+        public TurnRecord {
+            toolLines = List.copyOf(toolLines);
+        }
+    }
+
+    /** A prompt not yet answered. */
+    record QueuedPrompt(String threadId, int position, String text, String authorId, Optional<String> messageId,
+            Instant receivedAt) {
+    }
+
+    record ChildProcess(String threadId, long pid, Instant startedAt) {
+    }
+
+    record UserTotals(int turns, long tokensIn, long tokensOut, BigDecimal costUsd) {
+        public static final UserTotals ZERO = new UserTotals(0, 0, 0, BigDecimal.ZERO);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.claudebridge.core.session;
+
+import dev.claudebridge.core.port.SessionStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** A {@link SessionStore} in memory: for tests, and for running without persistence. Nothing survives the JVM. */
+public final class InMemorySessionStore implements SessionStore {
+
+    private final Map<String, SessionRecord> sessions = new ConcurrentHashMap<>();
+    private final List<TurnRecord> turns = new CopyOnWriteArrayList<>();
+    private final Map<String, List<QueuedPrompt>> inboxes = new ConcurrentHashMap<>();
+    private final Map<Long, ChildProcess> children = new ConcurrentHashMap<>();
+
+    @Override
+    public Mono<Void> saveSession(SessionRecord session) {
+        return Mono.fromRunnable(() -> sessions.put(session.threadId(), session));
+    }
+
+    @Override
+    public Flux<SessionRecord> loadSessions() {
+        return Flux.defer(() -> Flux.fromIterable(List.copyOf(sessions.values()))
+                .sort(Comparator.comparing(SessionRecord::createdAt)));
+    }
+
+    @Override
+    public Mono<Void> saveTurn(TurnRecord turn) {
+        return Mono.fromRunnable(() -> turns.add(turn));
+    }
+
+    @Override
+    public Flux<TurnRecord> turns(String threadId) {
+        return Flux.defer(() -> Flux.fromStream(turns.stream().filter(t -> t.threadId().equals(threadId))));
+    }
+
+    @Override
+    public Mono<Void> saveInbox(String threadId, List<QueuedPrompt> prompts) {
+        return Mono.fromRunnable(() -> inboxes.put(threadId, List.copyOf(prompts)));
+    }
+
+    @Override
+    public Flux<QueuedPrompt> inbox(String threadId) {
+        return Flux.defer(() -> Flux.fromIterable(inboxes.getOrDefault(threadId, List.of())));
+    }
+
+    @Override
+    public Mono<Void> saveChild(ChildProcess child) {
+        return Mono.fromRunnable(() -> children.put(child.pid(), child));
+    }
+
+    @Override
+    public Mono<Void> removeChild(long pid) {
+        return Mono.fromRunnable(() -> children.remove(pid));
+    }
+
+    @Override
+    public Flux<ChildProcess> children() {
+        return Flux.defer(() -> Flux.fromIterable(new ArrayList<>(children.values())));
+    }
+
+    @Override
+    public Mono<UserTotals> userTotals(String ownerId, Instant since) {
+        return Mono.fromSupplier(() -> turns.stream()
+                .filter(t -> t.ownerId().equals(ownerId) && !t.endedAt().isBefore(since))
+                .reduce(UserTotals.ZERO, (sum, t) -> new UserTotals(sum.turns() + 1, sum.tokensIn() + t.tokensIn(),
+                        sum.tokensOut() + t.tokensOut(), sum.costUsd().add(t.costUsd())), (a, b) -> a));
+    }
+
+    @Override
+    public Mono<Boolean> ping() {
+        return Mono.just(true);
+    }
+
+}
