@@ -34,13 +34,15 @@ import java.util.Optional;
  * text leaves a code block open at its very end (while streaming; or a model that never closed its block).</li>
  * <li>Concatenate the pages: that is the body. Remove the tool lines as above: that is the text.</li>
  * </ol>
- * A line of the model's own that starts with "🔧 " would be taken for a tool line; nothing else is ambiguous.
+ * Ambiguous only in ways a model does not write: a line of its own starting with "🔧 " would be taken for a tool
+ * line, and a page window of nothing but whitespace is cut hard (and such a page could end with "\n```").
  *
  * <h2>Stability while streaming</h2>
  * As text is appended, a page that has a page after it never changes: its end depends only on its own window, and
  * each page keeps room for the status line, so a notice coming or going never moves a break. The one exception is
  * a tool line's status mark (one code point, so no break moves), should a tool finish after text has filled the
- * page it is on; a model does not write text while its own tool runs. The footer comes at the end of the turn.
+ * page it is on; a model does not write text while its own tool runs. The footer comes at the end of the turn. So
+ * the number of pages never goes down as events are folded in (a platform adapter never has to delete a message).
  */
 public final class Renderer {
 
