@@ -1,0 +1,60 @@
+# syntax=docker/dockerfile:1
+# Claude Bridge image (docs/deploy.md). Three stages, all on glibc bases: the claude CLI's installer picks a musl
+# binary on Alpine, so no Alpine anywhere. Checked statically by src/test/java/dev/claudebridge/deploy/DockerfileTest.
+
+# 1. The jar, built with the Maven wrapper on the JDK the pom targets (maven.compiler.release).
+FROM eclipse-temurin:21-jdk AS build
+WORKDIR /src
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml ./
+COPY src/ src/
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -B -ntp package -DskipTests \
+ && cp target/claude-bridge.jar /claude-bridge.jar
+
+# 2. The claude CLI, installed from tools/ with `npm ci`: exactly the version tools/package-lock.json pins, the same
+#    one the tests run. Its postinstall copies the native binary over bin/claude.exe (a hard link); the platform
+#    packages are then removed so the image does not carry the 240 MB binary twice.
+FROM node:22-bookworm-slim AS cli
+WORKDIR /tools
+COPY tools/package.json tools/package-lock.json ./
+RUN npm ci --no-audit --no-fund \
+ && pinned="$(node -p 'require("./package-lock.json").packages["node_modules/@anthropic-ai/claude-code"].version')" \
+ && actual="$(node_modules/.bin/claude --version)" \
+ && test "$actual" = "$pinned (Claude Code)" \
+ && rm -rf node_modules/@anthropic-ai/claude-code-* \
+ && test "$(node_modules/.bin/claude --version)" = "$actual"
+
+# 3. Runtime: a JRE of the same major version, tini as PID 1 (reaps the CLIs' orphaned grandchildren), a non-root
+#    user, the data directory on a volume.
+FROM eclipse-temurin:21-jre AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini curl git \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 10001 bridge \
+ && useradd --uid 10001 --gid 10001 --home-dir /home/bridge --create-home --shell /usr/sbin/nologin bridge \
+ && mkdir -p /data/claude /data/workspace \
+ && chown -R 10001:10001 /data
+
+COPY --from=cli /tools/node_modules/ /app/tools/node_modules/
+COPY --from=build /claude-bridge.jar /app/claude-bridge.jar
+
+# Settings of ARCHITECTURE.md §5 that belong to the image; everything else comes from the deployment.
+ENV DATA_DIR=/data \
+    CLAUDE_CONFIG_DIR=/data/claude \
+    WORKSPACE_ROOT=/data/workspace \
+    CLAUDE_BIN=/app/tools/node_modules/.bin/claude \
+    OPS_PORT=8081 \
+    PATH=/app/tools/node_modules/.bin:$PATH
+
+VOLUME ["/data"]
+WORKDIR /data
+USER 10001:10001
+EXPOSE 8081
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD curl -fsS "http://127.0.0.1:${OPS_PORT:-8081}/healthz" || exit 1
+
+# Heap cap: the container's memory is mostly the CLIs' (about 160 MB each, MAX_LIVE_CLIS of them); the JVM's budget is
+# twice the heap (metaspace, code cache, threads, direct buffers), which k8s/statefulset.yaml's limit accounts for.
+ENTRYPOINT ["/usr/bin/tini", "--", "java", "-Xmx384m", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/claude-bridge.jar"]

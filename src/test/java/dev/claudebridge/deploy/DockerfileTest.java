@@ -1,0 +1,163 @@
+package dev.claudebridge.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudebridge.deploy.ParsedDockerfile.Instruction;
+import dev.claudebridge.deploy.ParsedDockerfile.Stage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Dockerfile, checked statically (no Docker engine runs here, so the image itself is never built by the tests):
+ * issue 6 and ARCHITECTURE.md §3.12.
+ */
+class DockerfileTest {
+
+    static final String CLI_PACKAGE = "@anthropic-ai/claude-code";
+    static final String PINNED_CLI = "2.1.197";
+
+    private final String text = Repo.read("Dockerfile");
+    private final ParsedDockerfile dockerfile = ParsedDockerfile.parse(text);
+
+    @Test
+    void isMultiStageOnGlibcImagesOnly() {
+        assertThat(dockerfile.stages()).hasSizeGreaterThanOrEqualTo(2);
+        for (Stage stage : dockerfile.stages()) {
+            // The CLI's installer picks a musl binary on Alpine; every stage must be glibc based.
+            assertThat(stage.image().toLowerCase(Locale.ROOT)).as("FROM %s", stage.image())
+                    .doesNotContain("alpine").doesNotContain("musl").doesNotContain("distroless")
+                    .doesNotContain("busybox").contains(":");
+        }
+    }
+
+    @Test
+    void javaImagesHaveThePomsRelease() {
+        int release = Repo.javaRelease();
+        assertThat(release).isEqualTo(21);
+        List<String> javaImages = dockerfile.stages().stream().map(Stage::image)
+                .filter(image -> image.startsWith("eclipse-temurin:")).toList();
+        assertThat(javaImages).as("Temurin stages").hasSizeGreaterThanOrEqualTo(2);
+        for (String image : javaImages) {
+            String tag = image.substring(image.indexOf(':') + 1);
+            Matcher major = Pattern.compile("^(\\d+)").matcher(tag);
+            assertThat(major.find()).as("a Java major version at the start of the tag of %s", image).isTrue();
+            assertThat(Integer.parseInt(major.group(1))).as(image).isEqualTo(release);
+        }
+        // Built on a JDK with the wrapper, run on a JRE.
+        Stage build = dockerfile.stages().stream().filter(s -> s.image().contains("-jdk")).findFirst().orElseThrow();
+        assertThat(build.all("RUN")).extracting(Instruction::arguments)
+                .anySatisfy(run -> assertThat(run).contains("./mvnw -B -ntp package -DskipTests"));
+        assertThat(dockerfile.last().image()).startsWith("eclipse-temurin:" + release + "-jre");
+    }
+
+    @Test
+    void runsAsANonRootUserUnderTiniAndRunsTheJar() {
+        Stage runtime = dockerfile.last();
+        String user = runtime.last("USER").orElseThrow(() -> new AssertionError("no USER in the final stage"))
+                .arguments();
+        assertThat(user.split(":")[0]).isNotIn("root", "0", "").matches("\\d+");  // numeric: runAsNonRoot can verify
+        assertThat(runtimeUid()).isGreaterThan(0);
+
+        List<String> entrypoint = ParsedDockerfile.execForm(runtime.last("ENTRYPOINT").orElseThrow());
+        assertThat(entrypoint.getFirst()).endsWith("/tini");
+        assertThat(entrypoint.get(1)).isEqualTo("--");
+        assertThat(entrypoint).contains("java").containsSubsequence("-jar", "/app/claude-bridge.jar");
+        assertThat(runtime.all("RUN")).extracting(Instruction::arguments)
+                .anySatisfy(run -> assertThat(run).containsPattern("apt-get install .*\\btini\\b"));
+        assertThat(runtime.all("COPY")).extracting(Instruction::arguments)
+                .anySatisfy(copy -> assertThat(copy).startsWith("--from=").endsWith(" /app/claude-bridge.jar"));
+    }
+
+    @Test
+    void healthcheckHitsHealthzOnTheOpsPort() {
+        String healthcheck = dockerfile.last().last("HEALTHCHECK").orElseThrow().arguments();
+        assertThat(healthcheck).contains("CMD ").contains("http://127.0.0.1:${OPS_PORT:-8081}/healthz");
+        // The tool it uses is installed in the runtime stage.
+        assertThat(healthcheck).contains("curl ");
+        assertThat(dockerfile.last().all("RUN")).extracting(Instruction::arguments)
+                .anySatisfy(run -> assertThat(run).containsPattern("apt-get install .*\\bcurl\\b"));
+    }
+
+    @Test
+    void dataDirectoryAndCliStateAreOnTheVolume() {
+        Map<String, String> env = dockerfile.last().env();
+        assertThat(env).containsEntry("DATA_DIR", "/data").containsEntry("CLAUDE_CONFIG_DIR", "/data/claude")
+                .containsEntry("OPS_PORT", "8081");
+        assertThat(Path.of(env.get("WORKSPACE_ROOT"))).startsWithRaw(Path.of(env.get("DATA_DIR")));
+        assertThat(dockerfile.last().all("VOLUME")).extracting(Instruction::arguments)
+                .anySatisfy(volume -> assertThat(volume).contains("\"/data\""));
+        // Every variable the image sets is a setting, a name the CLI allowlist passes, or PATH.
+        assertThat(env.keySet()).allSatisfy(name -> assertThat(Wiring.isSettingOrCliName(name, List.of()))
+                .as("ENV %s is neither a setting nor a CLI name", name).isTrue());
+    }
+
+    @Test
+    void cliIsTheOnePinnedByTheToolsLockFile() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode lock = json.readTree(Repo.read("tools/package-lock.json"));
+        assertThat(lock.path("packages").path("node_modules/" + CLI_PACKAGE).path("version").asText())
+                .isEqualTo(PINNED_CLI);
+        assertThat(lock.path("packages").path("").path("dependencies").path(CLI_PACKAGE).asText())
+                .isEqualTo(PINNED_CLI);
+        assertThat(json.readTree(Repo.read("tools/package.json")).path("dependencies").path(CLI_PACKAGE).asText())
+                .isEqualTo(PINNED_CLI);
+
+        // Installed with `npm ci` from tools/: the lock file decides the version, not the Dockerfile.
+        Stage cli = dockerfile.stages().stream()
+                .filter(s -> s.all("RUN").stream().anyMatch(r -> r.arguments().contains("npm ci")))
+                .findFirst().orElseThrow(() -> new AssertionError("no stage runs npm ci"));
+        assertThat(cli.all("COPY")).extracting(Instruction::arguments)
+                .anySatisfy(copy -> assertThat(copy).contains("tools/package.json")
+                        .contains("tools/package-lock.json"));
+        assertThat(text).doesNotContain("npm install").doesNotContain("npm i ").doesNotContain(CLI_PACKAGE + "@")
+                .doesNotContain("claude.ai/install").doesNotContain(PINNED_CLI);
+        Matcher version = Pattern.compile("(?<![\\d.])\\d+\\.\\d+\\.\\d+(?![\\d.])").matcher(text);
+        assertThat(version.find()).as("a hard-coded x.y.z version in the Dockerfile").isFalse();
+
+        // The runtime gets that node_modules and runs its claude.
+        Stage runtime = dockerfile.last();
+        assertThat(runtime.all("COPY")).extracting(Instruction::arguments)
+                .anySatisfy(copy -> assertThat(copy).startsWith("--from=" + cli.name().orElseThrow() + " ")
+                        .contains("node_modules"));
+        assertThat(runtime.env().get("CLAUDE_BIN")).endsWith("/node_modules/.bin/claude");
+        assertThat(runtime.env().get("PATH")).startsWith(
+                runtime.env().get("CLAUDE_BIN").substring(0, runtime.env().get("CLAUDE_BIN").lastIndexOf('/')));
+    }
+
+    @Test
+    void dockerignoreKeepsTheBuildContextSmall() {
+        List<String> ignored = Repo.read(".dockerignore").lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        assertThat(ignored).contains(".git", "target", "tools/node_modules");
+    }
+
+    /** The numeric uid the final stage runs as. */
+    static int runtimeUid() {
+        ParsedDockerfile parsed = ParsedDockerfile.parse(Repo.read("Dockerfile"));
+        return Integer.parseInt(parsed.last().last("USER").orElseThrow().arguments().split(":")[0]);
+    }
+
+    /** The heap cap ({@code -Xmx}) of the ENTRYPOINT, in bytes. */
+    static long runtimeMaxHeapBytes() {
+        ParsedDockerfile parsed = ParsedDockerfile.parse(Repo.read("Dockerfile"));
+        for (String arg : ParsedDockerfile.execForm(parsed.last().last("ENTRYPOINT").orElseThrow())) {
+            Matcher m = Pattern.compile("-Xmx(\\d+)([kKmMgG])").matcher(arg);
+            if (m.matches()) {
+                long unit = switch (Character.toLowerCase(m.group(2).charAt(0))) {
+                    case 'k' -> 1L << 10;
+                    case 'm' -> 1L << 20;
+                    default -> 1L << 30;
+                };
+                return Long.parseLong(m.group(1)) * unit;
+            }
+        }
+        throw new AssertionError("the ENTRYPOINT sets no -Xmx: the JVM's share of the pod's memory would be unbounded");
+    }
+}
