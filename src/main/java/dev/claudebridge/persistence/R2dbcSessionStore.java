@@ -1,0 +1,357 @@
+package dev.claudebridge.persistence;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudebridge.core.port.SessionStore;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Statement;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * {@link SessionStore} over R2DBC, for H2 and PostgreSQL with the same SQL (ARCHITECTURE.md §3.10).
+ *
+ * <p>Every call opens a connection in {@code Mono/Flux.usingWhen} and closes it in the same scope (STYLE.md G6).
+ * Every call subscribes on the {@code db} scheduler, and a connection is closed (or a transaction rolled back) on
+ * it as well, even when a caller on another thread cancels: H2 runs synchronously on whichever thread drives it
+ * (STYLE.md P10). With PostgreSQL the driver's own event loop delivers the rows.
+ *
+ * <p>What a round trip changes: instants are kept to the microsecond (both databases' precision; truncated, not
+ * rounded), durations to the millisecond, costs to 12 decimal places (rounded half-even) and read back without
+ * trailing zeros (compare them with {@code compareTo}).
+ */
+final class R2dbcSessionStore implements SessionStore {
+
+    static final int COST_SCALE = 12;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
+    };
+
+    private static final String SESSION_COLUMNS = "thread_id, title, channel_id, guild_id, owner_id, state, model, "
+            + "work_dir, cli_session_id, created_at, updated_at, last_activity, prompts_answered, tokens_in, "
+            + "tokens_out, cost_usd, turn_running";
+
+    /**
+     * Standard MERGE: the source row is a SELECT of typed parameters (each bound once), so both databases know every
+     * parameter's type and neither needs its own upsert syntax.
+     */
+    private static final String MERGE_SESSION = """
+            MERGE INTO sessions t
+            USING (SELECT CAST($1 AS VARCHAR(100)) AS thread_id, CAST($2 AS TEXT) AS title,
+                          CAST($3 AS VARCHAR(100)) AS channel_id, CAST($4 AS VARCHAR(100)) AS guild_id,
+                          CAST($5 AS VARCHAR(100)) AS owner_id, CAST($6 AS VARCHAR(32)) AS state,
+                          CAST($7 AS VARCHAR(200)) AS model, CAST($8 AS TEXT) AS work_dir,
+                          CAST($9 AS VARCHAR(100)) AS cli_session_id,
+                          CAST($10 AS TIMESTAMP WITH TIME ZONE) AS created_at,
+                          CAST($11 AS TIMESTAMP WITH TIME ZONE) AS updated_at,
+                          CAST($12 AS TIMESTAMP WITH TIME ZONE) AS last_activity,
+                          CAST($13 AS INTEGER) AS prompts_answered, CAST($14 AS BIGINT) AS tokens_in,
+                          CAST($15 AS BIGINT) AS tokens_out, CAST($16 AS DECIMAL(24, 12)) AS cost_usd,
+                          CAST($17 AS BOOLEAN) AS turn_running) s
+            ON t.thread_id = s.thread_id
+            WHEN MATCHED THEN UPDATE SET title = s.title, channel_id = s.channel_id, guild_id = s.guild_id,
+                owner_id = s.owner_id, state = s.state, model = s.model, work_dir = s.work_dir,
+                cli_session_id = s.cli_session_id, created_at = s.created_at, updated_at = s.updated_at,
+                last_activity = s.last_activity, prompts_answered = s.prompts_answered, tokens_in = s.tokens_in,
+                tokens_out = s.tokens_out, cost_usd = s.cost_usd, turn_running = s.turn_running
+            WHEN NOT MATCHED THEN INSERT (%1$s)
+                VALUES (s.thread_id, s.title, s.channel_id, s.guild_id, s.owner_id, s.state, s.model, s.work_dir,
+                        s.cli_session_id, s.created_at, s.updated_at, s.last_activity, s.prompts_answered,
+                        s.tokens_in, s.tokens_out, s.cost_usd, s.turn_running)
+            """.formatted(SESSION_COLUMNS);
+
+    private static final String SELECT_SESSIONS = "SELECT " + SESSION_COLUMNS
+            + " FROM sessions ORDER BY created_at, thread_id";
+
+    private static final String TURN_COLUMNS = "thread_id, owner_id, prompt, reply_text, tool_lines, outcome, "
+            + "cost_usd, tokens_in, tokens_out, duration_ms, started_at, ended_at";
+    private static final String INSERT_TURN = "INSERT INTO turns (" + TURN_COLUMNS
+            + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    private static final String SELECT_TURNS = "SELECT " + TURN_COLUMNS + " FROM turns WHERE thread_id = $1 ORDER BY id";
+
+    private static final String DELETE_INBOX = "DELETE FROM inbox WHERE thread_id = $1";
+    private static final String INSERT_INBOX = "INSERT INTO inbox (thread_id, seq, position, prompt_text, author_id, "
+            + "message_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    private static final String SELECT_INBOX = "SELECT thread_id, position, prompt_text, author_id, message_id, "
+            + "received_at FROM inbox WHERE thread_id = $1 ORDER BY seq";
+
+    private static final String MERGE_CHILD = """
+            MERGE INTO cli_children t
+            USING (SELECT CAST($1 AS BIGINT) AS pid, CAST($2 AS VARCHAR(100)) AS thread_id,
+                          CAST($3 AS TIMESTAMP WITH TIME ZONE) AS started_at) s
+            ON t.pid = s.pid
+            WHEN MATCHED THEN UPDATE SET thread_id = s.thread_id, started_at = s.started_at
+            WHEN NOT MATCHED THEN INSERT (pid, thread_id, started_at) VALUES (s.pid, s.thread_id, s.started_at)
+            """;
+    private static final String DELETE_CHILD = "DELETE FROM cli_children WHERE pid = $1";
+    private static final String SELECT_CHILDREN = "SELECT thread_id, pid, started_at FROM cli_children ORDER BY pid";
+
+    private static final String USER_TOTALS = """
+            SELECT CAST(COUNT(*) AS BIGINT) AS turns,
+                   CAST(COALESCE(SUM(tokens_in), 0) AS BIGINT) AS tokens_in,
+                   CAST(COALESCE(SUM(tokens_out), 0) AS BIGINT) AS tokens_out,
+                   CAST(COALESCE(SUM(cost_usd), 0) AS DECIMAL(30, 12)) AS cost_usd
+            FROM turns WHERE owner_id = $1 AND ended_at >= $2
+            """;
+
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
+
+    private final ConnectionFactory connections;
+    private final Scheduler db;
+    private final Mono<Void> release;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param release what closing the store releases (the H2 keep-alive connection, the PostgreSQL pool); it runs
+     *                once
+     */
+    R2dbcSessionStore(ConnectionFactory connections, Scheduler db, Mono<Void> release) {
+        this.connections = Objects.requireNonNull(connections, "connections must not be null");
+        this.db = Objects.requireNonNull(db, "db must not be null");
+        this.release = Objects.requireNonNull(release, "release must not be null");
+    }
+
+    // ---- sessions
+
+    @Override
+    public Mono<Void> saveSession(SessionRecord s) {
+        Objects.requireNonNull(s, "session must not be null");
+        return update(c -> {
+            Statement st = c.createStatement(MERGE_SESSION);
+            st.bind(0, s.threadId()).bind(1, s.title()).bind(2, s.channelId()).bind(3, s.guildId())
+                    .bind(4, s.ownerId()).bind(5, s.state());
+            bindOptional(st, 6, s.model());
+            st.bind(7, s.workDir());
+            bindOptional(st, 8, s.cliSessionId());
+            st.bind(9, time(s.createdAt())).bind(10, time(s.updatedAt())).bind(11, time(s.lastActivity()))
+                    .bind(12, s.promptsAnswered()).bind(13, s.tokensIn()).bind(14, s.tokensOut())
+                    .bind(15, money(s.costUsd())).bind(16, s.turnRunning());
+            return st.execute();
+        });
+    }
+
+    @Override
+    public Flux<SessionRecord> loadSessions() {
+        return query(c -> c.createStatement(SELECT_SESSIONS).execute(), row -> new SessionRecord(
+                row.get("thread_id", String.class), row.get("title", String.class),
+                row.get("channel_id", String.class), row.get("guild_id", String.class),
+                row.get("owner_id", String.class), row.get("state", String.class),
+                Optional.ofNullable(row.get("model", String.class)), row.get("work_dir", String.class),
+                Optional.ofNullable(row.get("cli_session_id", String.class)), instant(row, "created_at"),
+                instant(row, "updated_at"), instant(row, "last_activity"),
+                row.get("prompts_answered", Integer.class), row.get("tokens_in", Long.class),
+                row.get("tokens_out", Long.class), money(row, "cost_usd"), row.get("turn_running", Boolean.class)));
+    }
+
+    // ---- turns
+
+    @Override
+    public Mono<Void> saveTurn(TurnRecord t) {
+        Objects.requireNonNull(t, "turn must not be null");
+        return update(c -> c.createStatement(INSERT_TURN)
+                .bind(0, t.threadId()).bind(1, t.ownerId()).bind(2, t.prompt()).bind(3, t.replyText())
+                .bind(4, toJson(t.toolLines())).bind(5, t.outcome()).bind(6, money(t.costUsd()))
+                .bind(7, t.tokensIn()).bind(8, t.tokensOut()).bind(9, t.duration().toMillis())
+                .bind(10, time(t.startedAt())).bind(11, time(t.endedAt()))
+                .execute());
+    }
+
+    @Override
+    public Flux<TurnRecord> turns(String threadId) {
+        Objects.requireNonNull(threadId, "threadId must not be null");
+        return query(c -> c.createStatement(SELECT_TURNS).bind(0, threadId).execute(), row -> new TurnRecord(
+                row.get("thread_id", String.class), row.get("owner_id", String.class),
+                row.get("prompt", String.class), row.get("reply_text", String.class),
+                fromJson(row.get("tool_lines", String.class)), row.get("outcome", String.class),
+                money(row, "cost_usd"), row.get("tokens_in", Long.class), row.get("tokens_out", Long.class),
+                Duration.ofMillis(row.get("duration_ms", Long.class)), instant(row, "started_at"),
+                instant(row, "ended_at")));
+    }
+
+    // ---- inbox
+
+    @Override
+    public Mono<Void> saveInbox(String threadId, List<QueuedPrompt> prompts) {
+        Objects.requireNonNull(threadId, "threadId must not be null");
+        List<QueuedPrompt> copy = List.copyOf(prompts);
+        return transaction(c -> {
+            Mono<Void> delete = rowsUpdated(c.createStatement(DELETE_INBOX).bind(0, threadId).execute());
+            if (copy.isEmpty()) {
+                return delete;
+            }
+            Statement insert = c.createStatement(INSERT_INBOX);
+            for (int seq = 0; seq < copy.size(); seq++) {
+                QueuedPrompt p = copy.get(seq);
+                if (seq > 0) {
+                    insert.add();
+                }
+                insert.bind(0, threadId).bind(1, seq).bind(2, p.position()).bind(3, p.text())
+                        .bind(4, p.authorId());
+                bindOptional(insert, 5, p.messageId());
+                insert.bind(6, time(p.receivedAt()));
+            }
+            return delete.then(rowsUpdated(insert.execute()));
+        });
+    }
+
+    @Override
+    public Flux<QueuedPrompt> inbox(String threadId) {
+        Objects.requireNonNull(threadId, "threadId must not be null");
+        return query(c -> c.createStatement(SELECT_INBOX).bind(0, threadId).execute(), row -> new QueuedPrompt(
+                row.get("thread_id", String.class), row.get("position", Integer.class),
+                row.get("prompt_text", String.class), row.get("author_id", String.class),
+                Optional.ofNullable(row.get("message_id", String.class)), instant(row, "received_at")));
+    }
+
+    // ---- CLI children
+
+    @Override
+    public Mono<Void> saveChild(ChildProcess child) {
+        Objects.requireNonNull(child, "child must not be null");
+        return update(c -> c.createStatement(MERGE_CHILD)
+                .bind(0, child.pid()).bind(1, child.threadId()).bind(2, time(child.startedAt()))
+                .execute());
+    }
+
+    @Override
+    public Mono<Void> removeChild(long pid) {
+        return update(c -> c.createStatement(DELETE_CHILD).bind(0, pid).execute());
+    }
+
+    @Override
+    public Flux<ChildProcess> children() {
+        return query(c -> c.createStatement(SELECT_CHILDREN).execute(), row -> new ChildProcess(
+                row.get("thread_id", String.class), row.get("pid", Long.class), instant(row, "started_at")));
+    }
+
+    // ---- totals and readiness
+
+    @Override
+    public Mono<UserTotals> userTotals(String ownerId, Instant since) {
+        Objects.requireNonNull(ownerId, "ownerId must not be null");
+        Objects.requireNonNull(since, "since must not be null");
+        return query(c -> c.createStatement(USER_TOTALS).bind(0, ownerId).bind(1, time(since)).execute(),
+                row -> new UserTotals(Math.toIntExact(row.get("turns", Long.class)), row.get("tokens_in", Long.class),
+                        row.get("tokens_out", Long.class), money(row, "cost_usd")))
+                .next()
+                .defaultIfEmpty(UserTotals.ZERO);
+    }
+
+    /** True when a trivial query answers within 5 s; false (never an error) otherwise. */
+    @Override
+    public Mono<Boolean> ping() {
+        return query(c -> c.createStatement("SELECT 1 AS one").execute(), row -> row.get("one", Integer.class))
+                .next()
+                .map(one -> one == 1)
+                .timeout(PING_TIMEOUT)
+                .onErrorReturn(false)
+                .defaultIfEmpty(false);
+    }
+
+    /** Releases what the store holds; later calls do nothing. */
+    Mono<Void> close() {
+        return Mono.defer(() -> closed.compareAndSet(false, true) ? release : Mono.empty());
+    }
+
+    // ---- plumbing
+
+    /** A query's rows, mapped on the thread that reads them (the {@code db} thread for H2). */
+    private <T> Flux<T> query(Function<Connection, Publisher<? extends Result>> statement,
+            Function<Readable, T> mapper) {
+        return Flux.usingWhen(connections.create(),
+                        c -> Flux.from(statement.apply(c)).concatMap(result -> result.map(mapper)),
+                        this::closeOnDb)
+                .subscribeOn(db);
+    }
+
+    /** One statement for its effect. */
+    private Mono<Void> update(Function<Connection, Publisher<? extends Result>> statement) {
+        return Mono.usingWhen(connections.create(), c -> rowsUpdated(statement.apply(c)), this::closeOnDb)
+                .subscribeOn(db);
+    }
+
+    /** Work in one transaction: committed when it completes, rolled back when it fails or is cancelled. */
+    private Mono<Void> transaction(Function<Connection, Mono<Void>> work) {
+        return Mono.usingWhen(connections.create(),
+                        c -> Mono.usingWhen(Mono.from(c.beginTransaction()).thenReturn(c), work,
+                                tx -> c.commitTransaction(),
+                                (tx, error) -> onDb(tx.rollbackTransaction()),
+                                tx -> onDb(tx.rollbackTransaction())),
+                        this::closeOnDb)
+                .subscribeOn(db);
+    }
+
+    private static Mono<Void> rowsUpdated(Publisher<? extends Result> results) {
+        return Flux.from(results).concatMap(Result::getRowsUpdated).then();
+    }
+
+    private Mono<Void> closeOnDb(Connection c) {
+        return onDb(c.close());
+    }
+
+    /** A cleanup that may be triggered by a cancel on a caller's thread still runs on {@code db}. */
+    private Mono<Void> onDb(Publisher<Void> cleanup) {
+        return Mono.from(cleanup).subscribeOn(db);
+    }
+
+    private static void bindOptional(Statement st, int index, Optional<String> value) {
+        if (value.isPresent()) {
+            st.bind(index, value.get());
+        } else {
+            st.bindNull(index, String.class);
+        }
+    }
+
+    private static OffsetDateTime time(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(Readable row, String column) {
+        return row.get(column, OffsetDateTime.class).toInstant();
+    }
+
+    static BigDecimal money(BigDecimal value) {
+        return value.setScale(COST_SCALE, RoundingMode.HALF_EVEN);
+    }
+
+    /** A stored amount without its trailing zeros, and never in exponent form ({@code 100}, not {@code 1E+2}). */
+    static BigDecimal money(Readable row, String column) {
+        BigDecimal stored = row.get(column, BigDecimal.class);
+        BigDecimal plain = stored.stripTrailingZeros();
+        return plain.scale() < 0 ? plain.setScale(0) : plain;
+    }
+
+    private static String toJson(List<String> lines) {
+        try {
+            return JSON.writeValueAsString(lines);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a list of strings did not serialize", e);
+        }
+    }
+
+    private static List<String> fromJson(String json) {
+        try {
+            return JSON.readValue(json, STRING_LIST);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("turns.tool_lines is not a JSON list of strings", e);
+        }
+    }
+}
