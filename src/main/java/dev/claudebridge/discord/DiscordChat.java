@@ -13,8 +13,6 @@ import discord4j.rest.RestClient;
 import discord4j.rest.http.client.ClientException;
 import discord4j.rest.util.MultipartRequest;
 import java.io.ByteArrayInputStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -80,13 +78,13 @@ final class DiscordChat implements ChatPlatform {
     @Override
     public Mono<Void> react(String channelId, String messageId, String emoji) {
         return rest.getChannelService().createReaction(Long.parseUnsignedLong(channelId),
-                Long.parseUnsignedLong(messageId), URLEncoder.encode(emoji, StandardCharsets.UTF_8));
+                Long.parseUnsignedLong(messageId), emoji); // Discord4J encodes the path itself
     }
 
     @Override
     public Mono<Void> unreact(String channelId, String messageId, String emoji) {
         return rest.getChannelService().deleteOwnReaction(Long.parseUnsignedLong(channelId),
-                Long.parseUnsignedLong(messageId), URLEncoder.encode(emoji, StandardCharsets.UTF_8));
+                Long.parseUnsignedLong(messageId), emoji); // Discord4J encodes the path itself
     }
 
     static List<ComponentData> components(List<ComponentRow> rows) {

@@ -114,6 +114,19 @@ final class BotWorld implements AutoCloseable {
                 .blockFirst(WAIT);
     }
 
+    /** The first bot message in a channel whose content (as created or after an edit) matches. */
+    PostedMessage awaitContent(String channelId, Predicate<String> content) {
+        return awaitContent(channelId, content, WAIT);
+    }
+
+    PostedMessage awaitContent(String channelId, Predicate<String> content, Duration wait) {
+        return discord.changes()
+                .filter(c -> c instanceof Change.MessageCreated || c instanceof Change.MessageEdited)
+                .map(c -> c instanceof Change.MessageCreated mc ? mc.message() : ((Change.MessageEdited) c).message())
+                .filter(m -> m.byBot() && m.channelId().equals(channelId) && content.test(m.content()))
+                .blockFirst(wait);
+    }
+
     /** The thread the bot made for a session, waited for. */
     String awaitThread() {
         return discord.next(Change.ThreadCreated.class, t -> true, WAIT).block().thread().id();

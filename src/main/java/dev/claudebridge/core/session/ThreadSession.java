@@ -131,14 +131,15 @@ public final class ThreadSession {
                 return Offer.REFUSED_FULL;
             }
             waiting.addLast(prompt);
+            // Under the lock: offers come from many event threads, and a sink takes one emitter at a time.
+            Sinks.EmitResult result = ticks.tryEmitNext(Boolean.TRUE);
+            if (result.isFailure()) {
+                log.error("[T:{}] prompt not scheduled: {}", identity.threadId(), result);
+            }
         }
         lastActivity = clock.instant();
         if (busy) {
             prompt.messageId().ifPresent(id -> fireAndLog(chat.react(identity.threadId(), id, QUEUED), "queue mark"));
-        }
-        Sinks.EmitResult result = ticks.tryEmitNext(Boolean.TRUE);
-        if (result.isFailure()) {
-            log.error("[T:{}] prompt not scheduled: {}", identity.threadId(), result);
         }
         return busy ? Offer.QUEUED : Offer.STARTED;
     }
@@ -164,13 +165,18 @@ public final class ThreadSession {
                     log.warn("[T:{}] turn could not run: {}", identity.threadId(), e.toString());
                     return reply(Texts.failedTurn(e.getMessage() == null ? e.toString() : e.getMessage()));
                 })
-                .doFinally(s -> {
-                    turnRunning = false;
-                    lastActivity = clock.instant();
-                    if (state.get() == SessionState.RUNNING || state.get() == SessionState.AWAITING_PERMISSION) {
-                        setState(SessionState.IDLE);
-                    }
-                });
+                // Before the worker takes the next prompt (a doFinally would run after it, and undo its state).
+                .then(Mono.fromRunnable(this::turnEnded));
+    }
+
+    private void turnEnded() {
+        synchronized (waiting) {
+            turnRunning = false;
+        }
+        lastActivity = clock.instant();
+        if (state.get() == SessionState.RUNNING || state.get() == SessionState.AWAITING_PERMISSION) {
+            setState(SessionState.IDLE);
+        }
     }
 
     private Mono<Void> streamTurn(AgentSession live, Prompt prompt) {
@@ -358,6 +364,6 @@ public final class ThreadSession {
     }
 
     private void fireAndLog(Mono<Void> action, String what) {
-        action.subscribe(null, e -> log.debug("[T:{}] {} failed: {}", identity.threadId(), what, e.toString()));
+        action.subscribe(null, e -> log.warn("[T:{}] {} failed: {}", identity.threadId(), what, e.toString()));
     }
 }
