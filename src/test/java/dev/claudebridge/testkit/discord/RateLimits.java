@@ -22,6 +22,7 @@ final class RateLimits {
     private static final class Window {
         Instant start;
         int used;
+        int limit; // the limit in force when the window opened: a changed setting applies from the next window
     }
 
     private final Map<String, Window> buckets = new HashMap<>();
@@ -30,14 +31,17 @@ final class RateLimits {
     /** Takes a slot in the bucket {@code name} of {@code channelId}. */
     synchronized Outcome acquire(String name, String channelId, FakeDiscordSettings.RateLimit limit, Instant now) {
         Window window = buckets.computeIfAbsent(name + ":" + channelId, k -> new Window());
-        roll(window, limit.window(), now);
+        if (roll(window, limit.window(), now)) {
+            window.limit = limit.limit();
+        }
+        int max = window.limit;
         Duration resetAfter = Duration.between(now, window.start.plus(limit.window()));
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("X-RateLimit-Limit", Integer.toString(limit.limit()));
+        headers.put("X-RateLimit-Limit", Integer.toString(max));
         headers.put("X-RateLimit-Bucket", Integer.toHexString(name.hashCode()));
         headers.put("X-RateLimit-Reset", seconds(Duration.ofMillis(now.toEpochMilli()).plus(resetAfter)));
         headers.put("X-RateLimit-Reset-After", seconds(resetAfter));
-        if (window.used >= limit.limit()) {
+        if (window.used >= max) {
             headers.put("X-RateLimit-Remaining", "0");
             headers.put("Retry-After", Long.toString(wholeSeconds(resetAfter)));
             headers.put("X-RateLimit-Scope", "user");
@@ -46,7 +50,7 @@ final class RateLimits {
             return new Outcome(false, headers, body);
         }
         window.used++;
-        headers.put("X-RateLimit-Remaining", Integer.toString(limit.limit() - window.used));
+        headers.put("X-RateLimit-Remaining", Integer.toString(max - window.used));
         return new Outcome(true, headers, null);
     }
 
@@ -67,11 +71,14 @@ final class RateLimits {
         return new Outcome(false, headers, body);
     }
 
-    private static void roll(Window window, Duration length, Instant now) {
+    /** Opens a new window when the last one has ended; true when it did. */
+    private static boolean roll(Window window, Duration length, Instant now) {
         if (window.start == null || !now.isBefore(window.start.plus(length))) {
             window.start = now;
             window.used = 0;
+            return true;
         }
+        return false;
     }
 
     /** Seconds with millisecond decimals, rounded up so a client that waits this long finds the window reset. */
