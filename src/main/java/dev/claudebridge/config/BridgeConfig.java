@@ -41,6 +41,7 @@ public record BridgeConfig(
         int maxLineBytes,
         int maxLiveClis,
         int maxSessionsPerUser,
+        Optional<Duration> editInterval,
         String logFormat,
         Map<String, String> environment) {
 
@@ -107,7 +108,14 @@ public record BridgeConfig(
                 s.bytes("MAX_LINE_BYTES", "8MiB"),
                 s.integer("MAX_LIVE_CLIS", 16, 1, 10_000),
                 s.integer("MAX_SESSIONS_PER_USER", 5, 1, 1000),
+                editInterval(s),
                 logFormat, env);
+    }
+
+    /** {@code adaptive} (the default): edits follow Discord's rate-limit headers; a duration: a fixed interval. */
+    private static Optional<Duration> editInterval(Settings s) {
+        String value = s.string("EDIT_INTERVAL", "adaptive");
+        return value.equals("adaptive") ? Optional.empty() : Optional.of(s.duration("EDIT_INTERVAL", value));
     }
 
     /** Whether the configured gateway is Discord itself (not the standalone fake). */

@@ -53,7 +53,7 @@ public final class DiscordBot {
      */
     public static Mono<DiscordBot> start(BridgeConfig config, Function<ChatPlatform, SessionRegistry> sessions,
             Scheduler blocking, Clock clock) {
-        EditPacer pacer = new EditPacer(clock);
+        EditPacer pacer = new EditPacer(clock, config.editInterval());
         DiscordClientBuilder<DiscordClient, RouterOptions> builder = DiscordClientBuilder.create(config.discordToken());
         builder.onClientResponse(pacer.responseFunction());
         builder.setDefaultAllowedMentions(AllowedMentions.suppressAll());

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,10 +25,16 @@ final class EditPacer {
     private static final Pattern EDIT = Pattern.compile("/channels/(\\d+)/messages/\\d+");
 
     private final Clock clock;
+    private final Optional<Duration> fixedInterval;
     private final Map<String, Instant> nextEdit = new ConcurrentHashMap<>();
 
-    EditPacer(Clock clock) {
+    /**
+     * @param fixedInterval when set, edits in a channel are simply spaced by it (what most public bridges do, kept
+     *                      for comparison in the benchmark) and the headers are not used
+     */
+    EditPacer(Clock clock, Optional<Duration> fixedInterval) {
         this.clock = clock;
+        this.fixedInterval = fixedInterval;
     }
 
     /** The transformer to register with {@code DiscordClientBuilder.onClientResponse}. */
@@ -50,6 +57,10 @@ final class EditPacer {
     }
 
     void learn(String channelId, HttpHeaders headers) {
+        if (fixedInterval.isPresent()) {
+            nextEdit.put(channelId, clock.instant().plus(fixedInterval.get()));
+            return;
+        }
         String remaining = headers.get("X-RateLimit-Remaining");
         String resetAfter = headers.get("X-RateLimit-Reset-After");
         if (remaining == null || resetAfter == null) {
