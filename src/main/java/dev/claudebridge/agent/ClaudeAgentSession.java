@@ -55,6 +55,11 @@ final class ClaudeAgentSession implements AgentSession {
     }
 
     @Override
+    public Mono<Void> ready() {
+        return session.initialize().then().onErrorMap(this::asExit);
+    }
+
+    @Override
     public Mono<Void> interrupt() {
         return session.interrupt();
     }
@@ -82,6 +87,11 @@ final class ClaudeAgentSession implements AgentSession {
     @Override
     public long pid() {
         return session.process().pid();
+    }
+
+    @Override
+    public Optional<java.time.Instant> startedAt() {
+        return session.process().startedAt();
     }
 
     /** Only the main conversation is reply text; a subagent's traffic is not. */

@@ -60,7 +60,7 @@ final class InteractionHandler {
     private final SessionStarter starter;
     private final Map<String, NewRequest> pendingNew = new ConcurrentHashMap<>();
 
-    private record NewRequest(String userId, Optional<String> prompt, Optional<String> directory,
+    private record NewRequest(String userId, String guildId, Optional<String> prompt, Optional<String> directory,
             Optional<String> model) {
     }
 
@@ -98,8 +98,8 @@ final class InteractionHandler {
         if (event.getInteraction().getChannelId().asLong() != mainChannel) {
             return ephemeral(event, "Use /new in <#" + mainChannel + ">.");
         }
-        NewRequest request = new NewRequest(user, option(event, "prompt"), option(event, "directory"),
-                option(event, "model"));
+        NewRequest request = new NewRequest(user, event.getInteraction().getGuildId().map(g -> g.asString())
+                .orElse(""), option(event, "prompt"), option(event, "directory"), option(event, "model"));
         List<ThreadSession> active = sessions.activeOf(user);
         if (active.size() >= sessions.settings().maxSessionsPerUser()) {
             return ephemeral(event, "🚫 You already have " + active.size()
@@ -144,7 +144,8 @@ final class InteractionHandler {
                                             .autoArchiveDuration(1440).build())
                             .flatMap(thread -> {
                                 ThreadSession session = sessions.create(thread.id().asString(), title,
-                                        String.valueOf(mainChannel), request.userId(), dir.get(), request.model());
+                                        String.valueOf(mainChannel), request.guildId(), request.userId(), dir.get(),
+                                        request.model());
                                 Optional<Prompt> first = request.prompt().map(p -> new Prompt(p, request.userId(),
                                         Optional.empty(), clock.instant()));
                                 // The CLI starts in the background; the reply links the thread at once.

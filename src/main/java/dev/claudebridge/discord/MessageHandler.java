@@ -78,7 +78,8 @@ final class MessageHandler {
                         .name(title).autoArchiveDuration(1440).build())
                 .flatMap(thread -> {
                     ThreadSession session = sessions.create(thread.id().asString(), title,
-                            String.valueOf(mainChannel), prompt.authorId(), workspace, Optional.empty());
+                            String.valueOf(mainChannel), message.getGuildId().map(g -> g.asString()).orElse(""),
+                            prompt.authorId(), workspace, Optional.empty());
                     // The prompt's message stays in the main channel: it is not marked in the thread.
                     Prompt first = new Prompt(prompt.text(), prompt.authorId(), Optional.empty(), prompt.receivedAt());
                     return starter.begin(session, Optional.of(first));

@@ -2,43 +2,58 @@ package dev.claudebridge.core.session;
 
 import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.port.SessionStore;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-/** Every session of the bot by thread id, and the stream of presence changes made from their states. */
-public final class SessionRegistry {
+/**
+ * Every session of the bot by thread id; the limits across sessions ({@code MAX_LIVE_CLIS}, idle stop); restoring
+ * sessions from the store after a restart; and the presence made from all sessions' states.
+ */
+public final class SessionRegistry implements SessionContext.CliBudget {
 
-    private final AgentRuntime runtime;
-    private final ChatPlatform chat;
-    private final SessionSettings settings;
-    private final Clock clock;
+    private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+
+    private final SessionContext context;
     private final Map<String, ThreadSession> sessions = new ConcurrentHashMap<>();
+    private final Set<ThreadSession> live = new HashSet<>(); // guarded by itself: sessions holding a CLI slot
     private final Sinks.Many<Presence> presence = Sinks.many().replay().latest();
 
-    public SessionRegistry(AgentRuntime runtime, ChatPlatform chat, SessionSettings settings, Clock clock) {
-        this.runtime = runtime;
-        this.chat = chat;
-        this.settings = settings;
-        this.clock = clock;
+    public SessionRegistry(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
+            Clock clock) {
+        this.context = new SessionContext(runtime, chat, store, settings, clock, this, s -> publishPresence());
         publishPresence();
     }
 
     public SessionSettings settings() {
-        return settings;
+        return context.settings();
+    }
+
+    public SessionStore store() {
+        return context.store();
     }
 
     /** Registers a new session for a thread that was just created. */
-    public ThreadSession create(String threadId, String title, String parentChannelId, String ownerId, Path workDir,
-            Optional<String> model) {
-        ThreadSession session = new ThreadSession(new ThreadSession.Identity(threadId, title, parentChannelId, ownerId,
-                workDir, model, clock.instant()), runtime, chat, settings, clock, s -> publishPresence());
+    public ThreadSession create(String threadId, String title, String parentChannelId, String guildId,
+            String ownerId, Path workDir, Optional<String> model) {
+        Instant now = context.clock().instant();
+        ThreadSession session = new ThreadSession(new ThreadSession.Identity(threadId, title, parentChannelId,
+                guildId, ownerId, workDir, model, now), context, SessionState.STARTING, Totals.ZERO,
+                Optional.empty(), now);
         sessions.put(threadId, session);
         publishPresence();
         return session;
@@ -74,5 +89,102 @@ public final class SessionRegistry {
         synchronized (presence) {
             presence.tryEmitNext(now); // serialized: state changes come from many threads
         }
+    }
+
+    // ---- MAX_LIVE_CLIS ----
+
+    /**
+     * Room for one more CLI: granted under the limit; at the limit the least recently used idle CLI is stopped to
+     * make room; refused when every CLI is in a turn.
+     */
+    @Override
+    public Mono<Boolean> reserve(ThreadSession requester) {
+        ThreadSession evict;
+        synchronized (live) {
+            if (live.contains(requester) || live.size() < context.settings().maxLiveClis()) {
+                live.add(requester);
+                return Mono.just(true);
+            }
+            evict = live.stream()
+                    .filter(s -> s.state() == SessionState.IDLE && !s.turnRunning())
+                    .min(Comparator.comparing(ThreadSession::lastActivity))
+                    .orElse(null);
+            if (evict == null) {
+                return Mono.just(false);
+            }
+            live.remove(evict);
+            live.add(requester);
+        }
+        log.info("[T:{}] stopping the CLI of idle session {} to make room (MAX_LIVE_CLIS)",
+                requester.identity().threadId(), evict.identity().threadId());
+        return evict.release(Optional.of("⏸️ This session's CLI was stopped to make room for another session "
+                        + "(MAX_LIVE_CLIS). Send a message here to resume it."))
+                .thenReturn(true);
+    }
+
+    @Override
+    public void release(ThreadSession session) {
+        synchronized (live) {
+            live.remove(session);
+        }
+    }
+
+    public int liveClis() {
+        synchronized (live) {
+            return live.size();
+        }
+    }
+
+    // ---- idle stop ----
+
+    /** Stops the CLIs of sessions idle for longer than {@code IDLE_TIMEOUT}; they stay resumable. */
+    public Mono<Void> reapIdle() {
+        Instant cutoff = context.clock().instant().minus(context.settings().idleTimeout());
+        return Flux.fromIterable(all())
+                .filter(s -> s.cliAlive() && s.state() == SessionState.IDLE && !s.turnRunning()
+                        && s.waitingCount() == 0 && s.lastActivity().isBefore(cutoff))
+                .flatMap(s -> s.release(Optional.of("💤 Idle for " + Texts.human(context.settings().idleTimeout())
+                        + ": this session's CLI was stopped. Send a message here to resume it.")))
+                .then();
+    }
+
+    /** Runs {@link #reapIdle()} every {@code period} until disposed. */
+    public Flux<Long> idleReaper(Duration period) {
+        return Flux.interval(period).concatMap(tick -> reapIdle().onErrorResume(e -> {
+            log.warn("idle reaper failed: {}", e.toString());
+            return Mono.empty();
+        }).thenReturn(tick));
+    }
+
+    // ---- restart ----
+
+    /**
+     * Restores every stored session (ARCHITECTURE.md §3.5): live ones come back as {@code stopped}; one whose turn
+     * was running says "Interrupted by a restart."; queued prompts are offered again in order (so those sessions
+     * resume at once), the others resume on their next message.
+     */
+    public Mono<Integer> restore() {
+        SessionStore store = context.store();
+        return store.loadSessions()
+                .concatMap(record -> store.inbox(record.threadId()).collectList().flatMap(inbox -> {
+                    SessionState stored = SessionState.valueOf(record.state());
+                    SessionState now = stored.active() ? SessionState.STOPPED : stored;
+                    ThreadSession session = new ThreadSession(new ThreadSession.Identity(record.threadId(),
+                            record.title(), record.channelId(), record.guildId(), record.ownerId(),
+                            Path.of(record.workDir()), record.model(), record.createdAt()), context, now,
+                            new Totals(record.promptsAnswered(), record.tokensIn(), record.tokensOut(),
+                                    record.costUsd()), record.cliSessionId(), record.lastActivity());
+                    sessions.put(record.threadId(), session);
+                    Mono<Void> notice = record.turnRunning() ? session.sayInterruptedByRestart() : Mono.empty();
+                    return notice.then(Mono.fromRunnable(() -> inbox.forEach(q -> session.offer(new Prompt(q.text(),
+                            q.authorId(), q.messageId(), q.receivedAt()))))).thenReturn(1);
+                }))
+                .reduce(0, Integer::sum)
+                .doOnNext(n -> publishPresence());
+    }
+
+    /** Waits until every session's pending writes reached the store (for a drain). */
+    public Mono<Void> flush() {
+        return Flux.fromIterable(all()).flatMap(ThreadSession::flush).then();
     }
 }

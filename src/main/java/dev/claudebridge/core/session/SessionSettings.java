@@ -9,5 +9,7 @@ public record SessionSettings(
         int queueLimit,
         Duration permissionTimeout,
         Duration turnTimeout,
-        int maxSessionsPerUser) {
+        Duration idleTimeout,
+        int maxSessionsPerUser,
+        int maxLiveClis) {
 }

@@ -39,6 +39,11 @@ public final class Texts {
                 + "session. A new message here counts as Resume.").toString();
     }
 
+    public static String noRoom(int max) {
+        return "🚫 All " + max + " Claude CLIs the bot may run (MAX_LIVE_CLIS) are busy with turns; this prompt was "
+                + "not run. Send it again when a turn has ended.";
+    }
+
     public static String resumedFresh(String why) {
         return "ℹ️ The earlier conversation could not be resumed (" + why + "); this is a fresh conversation.";
     }

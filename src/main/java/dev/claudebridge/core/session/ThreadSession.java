@@ -1,21 +1,23 @@
 package dev.claudebridge.core.session;
 
-import dev.claudebridge.core.port.AgentEvent;
 import dev.claudebridge.core.port.AgentExit;
+import dev.claudebridge.core.port.AgentPermission;
 import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.AgentSession;
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.Button;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
+import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.port.TurnOutcome;
 import dev.claudebridge.core.transcript.Renderer;
+import dev.claudebridge.core.transcript.ToolLine;
 import dev.claudebridge.core.transcript.Transcript;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -33,47 +34,50 @@ import reactor.core.publisher.Sinks;
 
 /**
  * One chat thread's session: an actor with a bounded prompt inbox worked one turn at a time, and a control path
- * (interrupt, permission answers, stop) that never waits behind a turn (ARCHITECTURE.md §1, §3.5).
+ * (interrupt, permission answers, stop) that never waits behind a turn (ARCHITECTURE.md §1, §3.5). What it must not
+ * forget (state, totals, the CLI's conversation id, the inbox, its CLI's pid) is written through to the store.
  */
 public final class ThreadSession {
 
     private static final Logger log = LoggerFactory.getLogger(ThreadSession.class);
     static final String QUEUED = "⏳";
+    private static final String NO_CONVERSATION = "No conversation found";
 
     /** Fixed facts of a session. */
-    public record Identity(String threadId, String title, String parentChannelId, String ownerId, Path workDir,
-            Optional<String> model, Instant createdAt) {
+    public record Identity(String threadId, String title, String parentChannelId, String guildId, String ownerId,
+            Path workDir, Optional<String> model, Instant createdAt) {
     }
 
     private final Identity identity;
-    private final AgentRuntime runtime;
+    private final SessionContext context;
     private final ChatPlatform chat;
     private final SessionSettings settings;
-    private final Clock clock;
     private final Renderer renderer;
-    private final Consumer<ThreadSession> onStateChange;
+    private final StoreWriter writer;
     private final Deque<Prompt> waiting = new ArrayDeque<>(); // guarded by itself
     private final Sinks.Many<Boolean> ticks = Sinks.many().unicast().onBackpressureBuffer();
     private final Map<String, PermissionPrompt> permissions = new ConcurrentHashMap<>();
-    private final AtomicReference<SessionState> state = new AtomicReference<>(SessionState.STARTING);
+    private final AtomicReference<SessionState> state;
     private final Disposable worker;
     private volatile AgentSession agent;
     private volatile Disposable agentWatch;
-    private volatile Optional<String> conversationId = Optional.empty();
-    private volatile Totals totals = Totals.ZERO;
+    private volatile Optional<String> conversationId;
+    private volatile Totals totals;
     private volatile Instant lastActivity;
     private volatile boolean turnRunning;
 
-    public ThreadSession(Identity identity, AgentRuntime runtime, ChatPlatform chat, SessionSettings settings,
-            Clock clock, Consumer<ThreadSession> onStateChange) {
+    ThreadSession(Identity identity, SessionContext context, SessionState initial, Totals totals,
+            Optional<String> conversationId, Instant lastActivity) {
         this.identity = identity;
-        this.runtime = runtime;
-        this.chat = chat;
-        this.settings = settings;
-        this.clock = clock;
+        this.context = context;
+        this.chat = context.chat();
+        this.settings = context.settings();
         this.renderer = new Renderer(chat.pageLimit());
-        this.onStateChange = onStateChange;
-        this.lastActivity = clock.instant();
+        this.writer = new StoreWriter(identity.threadId());
+        this.state = new AtomicReference<>(initial);
+        this.totals = totals;
+        this.conversationId = conversationId;
+        this.lastActivity = lastActivity;
         // The worker: one turn at a time, in order; a failing turn never ends the worker.
         this.worker = ticks.asFlux()
                 .concatMap(tick -> next().flatMap(this::runTurn)
@@ -82,6 +86,7 @@ public final class ThreadSession {
                             return Mono.empty();
                         }), 1)
                 .subscribe();
+        save();
     }
 
     public Identity identity() {
@@ -110,6 +115,15 @@ public final class ThreadSession {
         return conversationId;
     }
 
+    /** Whether a CLI process is running for this session now. */
+    public boolean cliAlive() {
+        return agent != null;
+    }
+
+    boolean turnRunning() {
+        return turnRunning;
+    }
+
     // ---- the inbox ----
 
     /** What became of an offered prompt. */
@@ -131,13 +145,14 @@ public final class ThreadSession {
                 return Offer.REFUSED_FULL;
             }
             waiting.addLast(prompt);
+            saveInbox();
             // Under the lock: offers come from many event threads, and a sink takes one emitter at a time.
             Sinks.EmitResult result = ticks.tryEmitNext(Boolean.TRUE);
             if (result.isFailure()) {
                 log.error("[T:{}] prompt not scheduled: {}", identity.threadId(), result);
             }
         }
-        lastActivity = clock.instant();
+        lastActivity = context.clock().instant();
         if (busy) {
             prompt.messageId().ifPresent(id -> fireAndLog(chat.react(identity.threadId(), id, QUEUED), "queue mark"));
         }
@@ -149,6 +164,8 @@ public final class ThreadSession {
             Prompt prompt = waiting.pollFirst();
             if (prompt != null) {
                 turnRunning = true;
+                saveInbox();
+                save();
             }
             return Mono.justOrEmpty(prompt);
         }
@@ -173,15 +190,17 @@ public final class ThreadSession {
         synchronized (waiting) {
             turnRunning = false;
         }
-        lastActivity = clock.instant();
+        lastActivity = context.clock().instant();
         if (state.get() == SessionState.RUNNING || state.get() == SessionState.AWAITING_PERMISSION) {
             setState(SessionState.IDLE);
+        } else {
+            save();
         }
     }
 
     private Mono<Void> streamTurn(AgentSession live, Prompt prompt) {
         setState(SessionState.RUNNING);
-        LiveReply reply = new LiveReply(chat, identity.threadId(), clock);
+        LiveReply reply = new LiveReply(chat, identity.threadId(), context.clock());
         AtomicReference<Transcript> transcript = new AtomicReference<>(Transcript.empty());
         List<ComponentRow> interrupt = List.of(new ComponentRow.Buttons(List.of(new Button(
                 ComponentIds.of(ComponentIds.INTERRUPT, identity.threadId()), "Interrupt", Button.Style.SECONDARY,
@@ -194,23 +213,28 @@ public final class ThreadSession {
                     transcript.set(t);
                     reply.offer(new LiveReply.Frame(renderer.render(t, Optional.empty()).pages(), interrupt));
                 });
-        Instant started = clock.instant();
+        Instant started = context.clock().instant();
         return live.send(prompt.text())
                 .timeout(settings.turnTimeout(), Mono.defer(() -> timedOut(live)))
                 .flatMap(outcome -> {
+                    Duration took = Duration.between(started, context.clock().instant());
                     totals = totals.plus(outcome.tokensIn(), outcome.tokensOut(), outcome.costUsd());
                     conversationId = live.conversationId().or(() -> conversationId);
-                    String footer = Texts.footer(Duration.between(started, clock.instant()), outcome.costUsd());
+                    String footer = Texts.footer(took, outcome.costUsd());
                     if (outcome.failed() && !outcome.interrupted()) {
                         footer = Texts.failedTurn(outcome.errorText()) + "\n" + footer;
                     }
+                    saveTurn(prompt, transcript.get(), outcome, started, took);
                     return reply.finish(new LiveReply.Frame(
                             renderer.render(transcript.get(), Optional.of(footer)).pages(), List.of()));
                 })
-                .onErrorResume(AgentExit.class, exit -> reply.finish(new LiveReply.Frame(
-                                renderer.render(transcript.get(), Optional.of("💥 The CLI stopped during this turn."))
-                                        .pages(), List.of()))
-                        .then(Mono.error(exit)))
+                .onErrorResume(AgentExit.class, exit -> {
+                    saveTurn(prompt, transcript.get(), null, started, Duration.between(started,
+                            context.clock().instant()));
+                    return reply.finish(new LiveReply.Frame(renderer.render(transcript.get(),
+                                    Optional.of("💥 The CLI stopped during this turn.")).pages(), List.of()))
+                            .then(Mono.error(exit));
+                })
                 .doFinally(s -> rendering.dispose());
     }
 
@@ -228,15 +252,36 @@ public final class ThreadSession {
         if (current != null) {
             return Mono.just(current);
         }
-        Optional<String> resume = conversationId.filter(runtime::canResume);
-        Mono<Void> notice = conversationId.isPresent() && resume.isEmpty()
-                ? reply(Texts.resumedFresh("its transcript was not found")) : Mono.empty();
-        return notice.then(runtime.start(new AgentRuntime.Spec(identity.workDir(), identity.model(), resume)))
+        return context.budget().reserve(this).flatMap(room -> {
+            if (!room) {
+                return reply(Texts.noRoom(settings.maxLiveClis()))
+                        .then(Mono.error(new AgentExit("no room for another CLI", false, List.of())));
+            }
+            Optional<String> resume = conversationId.filter(context.runtime()::canResume);
+            Mono<Void> notice = conversationId.isPresent() && resume.isEmpty()
+                    ? reply(Texts.resumedFresh("its transcript was not found")) : Mono.empty();
+            return notice.then(start(resume))
+                    .onErrorResume(AgentExit.class, e -> e.getMessage().contains(NO_CONVERSATION) && resume.isPresent()
+                            ? reply(Texts.resumedFresh("the CLI found no such conversation")).then(start(Optional.empty()))
+                            : Mono.error(e))
+                    .doOnError(e -> context.budget().release(this));
+        });
+    }
+
+    /** Starts the CLI; a resume the CLI refuses fails here, before any prompt is spent on it. */
+    private Mono<AgentSession> start(Optional<String> resume) {
+        return context.runtime().start(new AgentRuntime.Spec(identity.workDir(), identity.model(), resume))
+                .flatMap(live -> resume.isEmpty() ? Mono.just(live) : live.ready()
+                        .then(Mono.just(live))
+                        .onErrorResume(e -> live.exit().then(Mono.error(e instanceof AgentExit x ? x
+                                : new AgentExit(e.getMessage(), false, List.of())))))
                 .doOnNext(this::attach);
     }
 
     private void attach(AgentSession live) {
         agent = live;
+        live.startedAt().ifPresent(at -> writer.submit(Mono.defer(() -> context.store().saveChild(
+                new SessionStore.ChildProcess(identity.threadId(), live.pid(), at)))));
         agentWatch = Flux.merge(
                         live.permissions().flatMap(this::askPermission),
                         live.exit().flatMap(exit -> ended(live, exit)))
@@ -247,9 +292,9 @@ public final class ThreadSession {
         }
     }
 
-    private Mono<Void> askPermission(dev.claudebridge.core.port.AgentPermission request) {
+    private Mono<Void> askPermission(AgentPermission request) {
         PermissionPrompt prompt = new PermissionPrompt(request, chat, identity.threadId(), identity.ownerId(),
-                settings.permissionTimeout(), clock);
+                settings.permissionTimeout(), context.clock());
         permissions.put(request.id(), prompt);
         setState(SessionState.AWAITING_PERMISSION);
         return prompt.run().doFinally(s -> {
@@ -262,8 +307,11 @@ public final class ThreadSession {
 
     private Mono<Void> ended(AgentSession live, AgentExit exit) {
         agent = null;
+        context.budget().release(this);
+        writer.submit(Mono.defer(() -> context.store().removeChild(live.pid())));
         live.conversationId().ifPresent(id -> conversationId = Optional.of(id));
         if (live.stopRequested() || state.get() == SessionState.STOPPED || state.get() == SessionState.ENDED) {
+            save();
             return Mono.empty();
         }
         setState(SessionState.DEAD);
@@ -306,14 +354,37 @@ public final class ThreadSession {
             waiting.forEach(p -> p.messageId().ifPresent(id ->
                     fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark")));
             waiting.clear();
+            saveInbox();
         }
         setState(SessionState.STOPPED);
-        AgentSession live = agent;
-        Mono<Void> stopping = live == null ? Mono.empty() : live.stop().then();
-        return stopping.then(reply(Texts.stopped(dropped))).thenReturn(dropped);
+        return stopCli().then(reply(Texts.stopped(dropped))).thenReturn(dropped);
     }
 
-    /** Resume / Start fresh after a death (or /continue): the next turn starts the CLI again. */
+    /**
+     * Stops only the CLI (idle timeout, archived thread, room for another session, drain): the session stays
+     * resumable and its next prompt starts the CLI again with {@code --resume}.
+     */
+    public Mono<Void> release(Optional<String> notice) {
+        if (agent == null) {
+            return Mono.empty();
+        }
+        if (state.get().active()) {
+            setState(SessionState.STOPPED);
+        }
+        return stopCli().then(notice.map(this::reply).orElse(Mono.empty()));
+    }
+
+    private Mono<Void> stopCli() {
+        AgentSession live = agent;
+        return live == null ? Mono.empty() : live.stop().then(Mono.fromRunnable(() -> {
+            Disposable watch = agentWatch;
+            if (watch != null && agent == null) {
+                watch.dispose();
+            }
+        })).then();
+    }
+
+    /** Resume / Start fresh after a death (or /continue): the CLI starts again now. */
     public Mono<Void> revive(boolean fresh) {
         if (fresh) {
             conversationId = Optional.empty();
@@ -327,19 +398,13 @@ public final class ThreadSession {
     /** Abort: the session ends for good. */
     public Mono<Void> end() {
         setState(SessionState.ENDED);
-        AgentSession live = agent;
         synchronized (waiting) {
             waiting.clear();
+            saveInbox();
         }
         worker.dispose();
         ticks.tryEmitComplete();
-        return (live == null ? Mono.<Void>empty() : live.stop().then())
-                .doFinally(s -> {
-                    Disposable watch = agentWatch;
-                    if (watch != null) {
-                        watch.dispose();
-                    }
-                });
+        return stopCli();
     }
 
     /** Starts the CLI before any prompt, so a new session is ready at once. */
@@ -347,12 +412,62 @@ public final class ThreadSession {
         return ensureAgent().then();
     }
 
+    /** Completes when everything said to the store so far is written. */
+    public Mono<Void> flush() {
+        return writer.flush();
+    }
+
+    /** A session restored after a restart whose turn was cut off says so (ARCHITECTURE.md §3.5). */
+    Mono<Void> sayInterruptedByRestart() {
+        return reply("⚠️ Interrupted by a restart: the turn that was running did not finish. "
+                + "Send the prompt again if you still need it.");
+    }
+
     private void setState(SessionState next) {
         SessionState previous = state.getAndSet(next);
         if (previous != next) {
             log.debug("[T:{}] {} -> {}", identity.threadId(), previous, next);
-            onStateChange.accept(this);
+            save();
+            context.onStateChange().accept(this);
         }
+    }
+
+    // ---- the store ----
+
+    private void save() {
+        writer.submit(Mono.defer(() -> context.store().saveSession(record())));
+    }
+
+    SessionStore.SessionRecord record() {
+        Totals t = totals;
+        Instant now = context.clock().instant();
+        return new SessionStore.SessionRecord(identity.threadId(), identity.title(), identity.parentChannelId(),
+                identity.guildId(), identity.ownerId(), state.get().name(), identity.model(),
+                identity.workDir().toString(), conversationId, identity.createdAt(), now, lastActivity,
+                t.promptsAnswered(), t.tokensIn(), t.tokensOut(), t.costUsd(), turnRunning);
+    }
+
+    /** Called with {@code waiting} held, so the snapshot is the inbox as it is. */
+    private void saveInbox() {
+        List<SessionStore.QueuedPrompt> snapshot = new ArrayList<>();
+        int position = 0;
+        for (Prompt p : waiting) {
+            snapshot.add(new SessionStore.QueuedPrompt(identity.threadId(), position++, p.text(), p.authorId(),
+                    p.messageId(), p.receivedAt()));
+        }
+        writer.submit(Mono.defer(() -> context.store().saveInbox(identity.threadId(), snapshot)));
+    }
+
+    private void saveTurn(Prompt prompt, Transcript transcript, TurnOutcome outcome, Instant started, Duration took) {
+        String result = outcome == null ? "died" : outcome.interrupted() ? "interrupted"
+                : outcome.failed() ? "error" : "ok";
+        SessionStore.TurnRecord turn = new SessionStore.TurnRecord(identity.threadId(), identity.ownerId(),
+                prompt.text(), transcript.text(), transcript.tools().stream().map(ToolLine::text).toList(), result,
+                outcome == null ? java.math.BigDecimal.ZERO : outcome.costUsd(),
+                outcome == null ? 0 : outcome.tokensIn(), outcome == null ? 0 : outcome.tokensOut(), took, started,
+                context.clock().instant());
+        writer.submit(Mono.defer(() -> context.store().saveTurn(turn)));
+        save();
     }
 
     private Mono<Void> reply(String text) {

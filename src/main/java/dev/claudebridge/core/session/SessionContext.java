@@ -1,0 +1,19 @@
+package dev.claudebridge.core.session;
+
+import dev.claudebridge.core.port.AgentRuntime;
+import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.port.SessionStore;
+import java.time.Clock;
+
+/** What every session of the bot shares: its ports, settings and clock. */
+record SessionContext(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
+        Clock clock, CliBudget budget, java.util.function.Consumer<ThreadSession> onStateChange) {
+
+    /** {@code MAX_LIVE_CLIS}: a session asks before it starts a CLI, and says when its CLI is gone. */
+    interface CliBudget {
+        /** True when the session may start a CLI now (room was made if needed). */
+        reactor.core.publisher.Mono<Boolean> reserve(ThreadSession session);
+
+        void release(ThreadSession session);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.claudebridge.core.session;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * One session's writes to the store, applied one at a time in the order they were made (a pool of connections
+ * could otherwise save an older state after a newer one). A failed write is logged; the session goes on.
+ */
+final class StoreWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(StoreWriter.class);
+
+    private final Sinks.Many<Mono<Void>> writes = Sinks.many().unicast().onBackpressureBuffer();
+    private final Mono<Void> done;
+
+    StoreWriter(String threadId) {
+        this.done = writes.asFlux()
+                .concatMap(write -> write.onErrorResume(e -> {
+                    log.warn("[T:{}] could not save: {}", threadId, e.toString());
+                    return Mono.empty();
+                }))
+                .then()
+                .cache();
+        done.subscribe();
+    }
+
+    /** Queues a write (lazily built: it runs when its turn comes). */
+    synchronized void submit(Mono<Void> write) {
+        writes.tryEmitNext(write);
+    }
+
+    /** Completes when every write submitted so far is done. */
+    Mono<Void> flush() {
+        Sinks.One<Void> marker = Sinks.one();
+        submit(Mono.fromRunnable(() -> marker.tryEmitEmpty()));
+        return marker.asMono();
+    }
+}
