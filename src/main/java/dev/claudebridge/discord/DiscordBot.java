@@ -12,6 +12,7 @@ import discord4j.core.event.domain.interaction.ButtonInteractionEvent;
 import discord4j.core.event.domain.interaction.ChatInputInteractionEvent;
 import discord4j.core.event.domain.interaction.SelectMenuInteractionEvent;
 import discord4j.core.event.domain.message.MessageCreateEvent;
+import discord4j.core.event.domain.thread.ThreadChannelUpdateEvent;
 import discord4j.core.object.presence.ClientActivity;
 import discord4j.core.object.presence.ClientPresence;
 import discord4j.gateway.intent.Intent;
@@ -83,10 +84,23 @@ public final class DiscordBot {
                     subs.add(on(gateway, ChatInputInteractionEvent.class, interactions::command));
                     subs.add(on(gateway, ButtonInteractionEvent.class, interactions::button));
                     subs.add(on(gateway, SelectMenuInteractionEvent.class, interactions::select));
+                    subs.add(on(gateway, ThreadChannelUpdateEvent.class, event -> archived(registry, event)));
                     subs.add(PresenceUpdater.run(registry.presence(), gateway, config.presenceMinInterval())
                             .subscribe(null, e -> log.error("presence updates stopped", e)));
                     return new DiscordBot(gateway, registry, subs);
                 });
+    }
+
+    /**
+     * An archived thread stops its session's CLI; the session stays resumable (a new message unarchives the thread
+     * and resumes it). Nothing is posted: a post would unarchive the thread at once.
+     */
+    private static Mono<Void> archived(SessionRegistry registry, ThreadChannelUpdateEvent event) {
+        if (!event.getChannel().isArchived()) {
+            return Mono.empty();
+        }
+        return Mono.justOrEmpty(registry.get(event.getChannel().getId().asString()))
+                .flatMap(session -> session.release(java.util.Optional.empty()));
     }
 
     /** Each event's work is isolated: a failure is logged and never ends the listener (STYLE.md P9). */

@@ -23,7 +23,10 @@ import discord4j.core.spec.EmbedCreateSpec;
 import discord4j.discordjson.json.StartThreadWithoutMessageRequest;
 import discord4j.rest.RestClient;
 import discord4j.rest.util.AllowedMentions;
+import dev.claudebridge.core.port.SessionStore;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -90,6 +93,7 @@ final class InteractionHandler {
             case SlashCommands.STOP -> stop(event, user);
             case SlashCommands.CONTINUE -> continueSession(event, user);
             case SlashCommands.STATUS -> status(event, user);
+            case SlashCommands.EXPORT -> export(event, user);
             default -> ephemeral(event, String.join("\n", SlashCommands.HELP_LINES));
         };
     }
@@ -215,9 +219,37 @@ final class InteractionHandler {
         if (active.isEmpty()) {
             embed.description("No active session. Start one with /new.");
         }
-        embed.addField("Total", summary(total), false);
-        return event.reply().withEphemeral(true).withEmbeds(embed.build())
-                .withAllowedMentions(AllowedMentions.suppressAll());
+        embed.addField("Active sessions", summary(total), false);
+        Instant today = clock.instant().truncatedTo(ChronoUnit.DAYS);
+        // Per-turn figures from the store: correct across CLI restarts (each process counts from zero).
+        return event.deferReply().withEphemeral(true)
+                .then(Mono.zip(sessions.store().userTotals(user, today), sessions.store().userTotals(user,
+                        Instant.EPOCH)))
+                .flatMap(t -> event.editReply().withEmbedsOrNull(List.of(embed
+                                .addField("Today (UTC)", totals(t.getT1()), false)
+                                .addField("All time", totals(t.getT2()), false)
+                                .build()))
+                        .withAllowedMentionsOrNull(AllowedMentions.suppressAll()))
+                .then();
+    }
+
+    private static String totals(SessionStore.UserTotals t) {
+        return t.turns() + " prompts · " + t.tokensIn() + " tokens in · " + t.tokensOut() + " tokens out · "
+                + Texts.usd(t.costUsd());
+    }
+
+    private Mono<Void> export(ChatInputInteractionEvent event, String user) {
+        Optional<ThreadSession> session = sessions.get(event.getInteraction().getChannelId().asString());
+        if (session.isEmpty()) {
+            return ephemeral(event, "Use /export in a session's thread.");
+        }
+        if (!session.get().identity().ownerId().equals(user)) {
+            return ephemeral(event, NOT_OWNER);
+        }
+        return event.deferReply().withEphemeral(true)
+                .then(session.get().export())
+                .then(event.editReply("Exported.").withAllowedMentionsOrNull(AllowedMentions.suppressAll()))
+                .then();
     }
 
     static String summary(Totals t) {

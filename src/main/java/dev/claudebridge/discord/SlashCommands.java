@@ -16,12 +16,14 @@ final class SlashCommands {
     static final String CONTINUE = "continue";
     static final String STATUS = "status";
     static final String HELP = "help";
+    static final String EXPORT = "export";
 
     static final List<String> HELP_LINES = List.of(
             "`/new [prompt] [directory] [model]`: start a session in a new thread (or just post a message here)",
             "`/stop`: stop one of your sessions; its queued prompts are dropped",
             "`/continue`: go back to your most recent session",
-            "`/status`: your active sessions with their state, tokens and cost",
+            "`/status`: your active sessions with their state, tokens and cost, and your totals",
+            "`/export`: this thread's conversation as a Markdown file",
             "`/help`: this list");
 
     private SlashCommands() {
@@ -38,6 +40,8 @@ final class SlashCommands {
                 ApplicationCommandRequest.builder().name(CONTINUE).description("Go back to your most recent session")
                         .build(),
                 ApplicationCommandRequest.builder().name(STATUS).description("Your sessions, tokens and cost").build(),
+                ApplicationCommandRequest.builder().name(EXPORT).description("This thread's conversation as a file")
+                        .build(),
                 ApplicationCommandRequest.builder().name(HELP).description("What the bot can do").build());
     }
 

@@ -123,8 +123,8 @@ final class CommandsTest {
         world.api.on(Match.any(), Reply.text("Ok."));
         InteractionRef help = world.discord.slashCommand(FakeUser.OWNER, world.main(), "help", Map.of());
         String text = firstCallback(help).data().path("content").asText();
-        assertThat(text.lines().count()).isEqualTo(5);
-        assertThat(text).contains("/new", "/stop", "/continue", "/status", "/help");
+        assertThat(text.lines().count()).isEqualTo(6);
+        assertThat(text).contains("/new", "/stop", "/continue", "/status", "/export", "/help");
 
         world.discord.userMessage(FakeUser.OWNER, world.main(), "start something");
         String thread = world.awaitThread();

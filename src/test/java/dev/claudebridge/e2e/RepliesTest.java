@@ -118,11 +118,14 @@ final class RepliesTest {
                 && p.presence().status().equals("idle"), BotWorld.WAIT).block();
 
         var status = world.discord.slashCommand(FakeUser.OWNER, world.main(), "status", Map.of());
-        Change.InteractionAnswered answer = world.discord.next(Change.InteractionAnswered.class,
-                a -> a.interactionId().equals(status.id()), BotWorld.WAIT).block();
-        String embed = answer.data().path("embeds").toString();
+        String embed = world.discord.changes()
+                .filter(c -> c instanceof Change.MessageEdited e && e.message().interactionId()
+                        .map(status.id()::equals).orElse(false))
+                .map(c -> ((Change.MessageEdited) c).message().embeds().toString())
+                .blockFirst(BotWorld.WAIT);
         // Two turns of 100 input / 20 output tokens each, priced by the CLI at $0.001 a turn (PROTOCOL.md §9).
-        assertThat(embed).contains("2 prompts", "200 tokens in", "40 tokens out", "$0.0020", "<#" + thread + ">");
+        assertThat(embed).contains("2 prompts", "200 tokens in", "40 tokens out", "$0.0020", "<#" + thread + ">",
+                "Today (UTC)", "All time");
 
         List<String> seen = world.discord.presenceUpdates().stream()
                 .map(p -> p.status() + ":" + p.activityText()).toList();

@@ -60,7 +60,7 @@ public final class ThreadSession {
     private final AtomicReference<SessionState> state;
     private final Disposable worker;
     private volatile AgentSession agent;
-    private volatile Disposable agentWatch;
+    private volatile Mono<Void> stopping = Mono.empty();
     private volatile Optional<String> conversationId;
     private volatile Totals totals;
     private volatile Instant lastActivity;
@@ -210,6 +210,7 @@ public final class ThreadSession {
                 .scan(Transcript.empty(), Transcript::apply)
                 .skip(1)
                 .subscribe(t -> {
+                    rememberConversation(live);
                     transcript.set(t);
                     reply.offer(new LiveReply.Frame(renderer.render(t, Optional.empty()).pages(), interrupt));
                 });
@@ -238,6 +239,15 @@ public final class ThreadSession {
                 .doFinally(s -> rendering.dispose());
     }
 
+    /** The CLI's conversation id is saved as soon as it is known, so a crash mid-turn can still resume it. */
+    private void rememberConversation(AgentSession live) {
+        Optional<String> id = live.conversationId();
+        if (id.isPresent() && !id.equals(conversationId)) {
+            conversationId = id;
+            save();
+        }
+    }
+
     /** TURN_TIMEOUT: interrupt, say so, and wait (briefly) for the interrupted turn's outcome. */
     private Mono<TurnOutcome> timedOut(AgentSession live) {
         return reply(Texts.turnTimedOut(settings.turnTimeout()))
@@ -248,6 +258,15 @@ public final class ThreadSession {
     // ---- the agent ----
 
     private Mono<AgentSession> ensureAgent() {
+        AgentSession current = agent;
+        if (current != null) {
+            return Mono.just(current);
+        }
+        // A CLI being stopped finishes first: it may still be flushing the transcript the new one resumes.
+        return stopping.then(Mono.defer(this::startAgent));
+    }
+
+    private Mono<AgentSession> startAgent() {
         AgentSession current = agent;
         if (current != null) {
             return Mono.just(current);
@@ -282,7 +301,8 @@ public final class ThreadSession {
         agent = live;
         live.startedAt().ifPresent(at -> writer.submit(Mono.defer(() -> context.store().saveChild(
                 new SessionStore.ChildProcess(identity.threadId(), live.pid(), at)))));
-        agentWatch = Flux.merge(
+        // Ends by itself when the process does (its permissions end with it).
+        Flux.merge(
                         live.permissions().flatMap(this::askPermission),
                         live.exit().flatMap(exit -> ended(live, exit)))
                 .subscribe(null, e -> log.error("[T:{}] agent watch failed", identity.threadId(), e));
@@ -306,8 +326,12 @@ public final class ThreadSession {
     }
 
     private Mono<Void> ended(AgentSession live, AgentExit exit) {
-        agent = null;
-        context.budget().release(this);
+        synchronized (this) {
+            if (agent == live) { // not already detached by a stop
+                agent = null;
+                context.budget().release(this);
+            }
+        }
         writer.submit(Mono.defer(() -> context.store().removeChild(live.pid())));
         live.conversationId().ifPresent(id -> conversationId = Optional.of(id));
         if (live.stopRequested() || state.get() == SessionState.STOPPED || state.get() == SessionState.ENDED) {
@@ -366,7 +390,7 @@ public final class ThreadSession {
      */
     public Mono<Void> release(Optional<String> notice) {
         if (agent == null) {
-            return Mono.empty();
+            return stopping;
         }
         if (state.get().active()) {
             setState(SessionState.STOPPED);
@@ -374,14 +398,22 @@ public final class ThreadSession {
         return stopCli().then(notice.map(this::reply).orElse(Mono.empty()));
     }
 
+    /**
+     * Detaches the CLI at once (a prompt arriving meanwhile starts a new one, after this one is gone) and stops it
+     * by the full escalation.
+     */
     private Mono<Void> stopCli() {
-        AgentSession live = agent;
-        return live == null ? Mono.empty() : live.stop().then(Mono.fromRunnable(() -> {
-            Disposable watch = agentWatch;
-            if (watch != null && agent == null) {
-                watch.dispose();
+        AgentSession live;
+        synchronized (this) {
+            live = agent;
+            if (live == null) {
+                return stopping;
             }
-        })).then();
+            agent = null;
+            context.budget().release(this);
+            stopping = live.stop().then().onErrorResume(e -> Mono.empty()).cache();
+        }
+        return stopping;
     }
 
     /** Resume / Start fresh after a death (or /continue): the CLI starts again now. */
@@ -410,6 +442,17 @@ public final class ThreadSession {
     /** Starts the CLI before any prompt, so a new session is ready at once. */
     public Mono<Void> warmUp() {
         return ensureAgent().then();
+    }
+
+    /** {@code /export}: the conversation as stored (prompt, reply text, tool lines per turn) as a Markdown file. */
+    public Mono<Void> export() {
+        return writer.flush()
+                .then(context.store().turns(identity.threadId()).collectList())
+                .flatMap(turns -> chat.post(identity.threadId(), new OutgoingMessage(
+                        "📄 This session's conversation: " + turns.size() + " turn(s).", List.of(),
+                        List.of(new ChatPlatform.Attachment("session-" + identity.threadId() + ".md",
+                                Export.markdown(identity, turns).getBytes(java.nio.charset.StandardCharsets.UTF_8))))))
+                .then();
     }
 
     /** Completes when everything said to the store so far is written. */

@@ -1,0 +1,140 @@
+package dev.claudebridge.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claudebridge.testkit.Match;
+import dev.claudebridge.testkit.Reply;
+import dev.claudebridge.testkit.discord.Attachment;
+import dev.claudebridge.testkit.discord.FakeUser;
+import dev.claudebridge.testkit.discord.InteractionRef;
+import dev.claudebridge.testkit.discord.PostedMessage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+
+/** Idle stop, archive stop, the CLI limits, /export: sessions outlive their CLI processes. */
+@Timeout(180)
+final class SurvivalTest {
+
+    @TempDir
+    Path root;
+
+    private BotWorld world;
+
+    @AfterEach
+    void stop() {
+        if (world != null) {
+            world.close();
+        }
+    }
+
+    private static long liveClis() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().map(c -> c.contains("claude")).orElse(false))
+                .count();
+    }
+
+    private static void awaitLiveClis(long n) {
+        Flux.interval(Duration.ofMillis(100)).filter(t -> liveClis() == n).blockFirst(BotWorld.WAIT);
+        assertThat(liveClis()).isEqualTo(n);
+    }
+
+    private String firstTurn(FakeUser user, String text) {
+        world.discord.userMessage(user, world.main(), text);
+        String thread = world.awaitThread();
+        world.awaitContent(thread, c -> c.contains("⏱"));
+        return thread;
+    }
+
+    private void scriptCodeword() {
+        world.api.on(Match.userTextContains("What was"), Reply.text("It was PLUM-3."))
+                .on(Match.userTextContains("codeword"), Reply.text("Noted the codeword."));
+    }
+
+    @Test
+    void anIdleSessionStopsItsCliAndTheNextMessageResumesIt() throws Exception {
+        world = BotWorld.start(root, s -> s, Map.of("IDLE_TIMEOUT", "2s"));
+        scriptCodeword();
+        String thread = firstTurn(FakeUser.OWNER, "remember the codeword PLUM-3");
+
+        PostedMessage idle = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("💤"));
+        assertThat(idle.content()).contains("Idle for 2s");
+        awaitLiveClis(0);
+        assertThat(world.app.sessions().get(thread).orElseThrow().state().name()).isEqualTo("STOPPED");
+
+        world.discord.userMessage(FakeUser.OWNER, thread, "What was the codeword?");
+        assertThat(world.awaitContent(thread, c -> c.startsWith("It was PLUM-3.") && c.contains("⏱"))).isNotNull();
+        assertThat(world.api.requests().getLast().body().path("messages").toString()).contains("PLUM-3", "Noted");
+    }
+
+    @Test
+    void archivingTheThreadStopsTheCliAndAMessageBringsItBack() throws Exception {
+        world = BotWorld.start(root);
+        scriptCodeword();
+        String thread = firstTurn(FakeUser.OWNER, "remember the codeword PLUM-3");
+        awaitLiveClis(1);
+
+        world.discord.archiveThread(thread);
+        awaitLiveClis(0);
+
+        world.discord.userMessage(FakeUser.OWNER, thread, "What was the codeword?");
+        assertThat(world.awaitContent(thread, c -> c.startsWith("It was PLUM-3.") && c.contains("⏱"))).isNotNull();
+    }
+
+    @Test
+    void atTheCliLimitTheIdleSessionMakesRoomAndABusyOneRefuses() throws Exception {
+        world = BotWorld.start(root, s -> s, Map.of("MAX_LIVE_CLIS", "1"));
+        world.api.on(Match.userTextContains("slow one"), Reply.text("word ".repeat(200)).tokensPerSecond(20))
+                .on(Match.any(), Reply.text("Fine."));
+        String first = firstTurn(FakeUser.OWNER, "first session");
+
+        world.discord.userMessage(FakeUser.FRIEND, world.main(), "the slow one please");
+        PostedMessage evicted = world.botMessage(m -> m.channelId().equals(first) && m.content().contains("make room"));
+        assertThat(evicted.content()).contains("MAX_LIVE_CLIS");
+        String second = world.discord.threads().stream().filter(t -> !t.id().equals(first)).findFirst().orElseThrow()
+                .id();
+        world.awaitContent(second, c -> c.startsWith("word"));
+
+        world.discord.userMessage(FakeUser.OWNER, first, "anything?");
+        PostedMessage refused = world.botMessage(m -> m.channelId().equals(first) && m.content().contains("busy"));
+        assertThat(refused.content()).contains("MAX_LIVE_CLIS");
+        assertThat(liveClis()).isEqualTo(1);
+    }
+
+    @Test
+    void theSessionLimitPerUserRefusesTheNextSession() throws Exception {
+        world = BotWorld.start(root, s -> s, Map.of("MAX_SESSIONS_PER_USER", "1"));
+        world.api.on(Match.any(), Reply.text("Fine."));
+        firstTurn(FakeUser.OWNER, "one session");
+
+        world.discord.userMessage(FakeUser.OWNER, world.main(), "a second session");
+        PostedMessage refused = world.botMessage(m -> m.channelId().equals(world.main())
+                && m.content().contains("MAX_SESSIONS_PER_USER"));
+        assertThat(refused.content()).contains("1 active sessions");
+        assertThat(world.discord.threads()).hasSize(1);
+    }
+
+    @Test
+    void exportAttachesTheConversationAsMarkdown() throws Exception {
+        world = BotWorld.start(root);
+        scriptCodeword();
+        String thread = firstTurn(FakeUser.OWNER, "remember the codeword PLUM-3");
+        world.discord.userMessage(FakeUser.OWNER, thread, "What was the codeword?");
+        world.awaitContent(thread, c -> c.startsWith("It was PLUM-3.") && c.contains("⏱"));
+
+        InteractionRef ref = world.discord.slashCommand(FakeUser.OWNER, thread, "export", Map.of());
+        PostedMessage file = world.botMessage(m -> m.channelId().equals(thread) && !m.attachments().isEmpty());
+        Attachment attachment = file.attachments().get(0);
+        String md = new String(attachment.data(), StandardCharsets.UTF_8);
+        assertThat(attachment.filename()).endsWith(".md");
+        assertThat(md).contains("remember the codeword PLUM-3", "Noted the codeword.", "What was the codeword?",
+                "It was PLUM-3.", "## Turn 2");
+        assertThat(ref).isNotNull();
+    }
+}
