@@ -102,7 +102,13 @@ public final class Persistence {
                 .subscribeOn(db)
                 .flatMap(keepAlive -> {
                     Mono<Void> release = Mono.from(keepAlive.close()).subscribeOn(db);
-                    return Mono.fromCallable(() -> Migrations.migrate(url))
+                    // H2 flushes commits to the file up to 500 ms later by default: a bot killed with SIGKILL
+                    // would lose its last writes (the inbox of a crash, say). Every commit is made durable.
+                    Mono<Void> durable = Mono.from(keepAlive.createStatement("SET WRITE_DELAY 0").execute())
+                            .flatMap(result -> Mono.from(result.getRowsUpdated()))
+                            .subscribeOn(db)
+                            .then();
+                    return durable.then(Mono.fromCallable(() -> Migrations.migrate(url)))
                             .subscribeOn(db)
                             .<SessionStore>thenReturn(new R2dbcSessionStore(factory, db, release))
                             .onErrorResume(e -> release.then(Mono.error(e)));

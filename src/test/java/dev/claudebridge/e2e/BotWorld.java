@@ -55,9 +55,26 @@ final class BotWorld implements AutoCloseable {
             throws IOException {
         FakeDiscord discord = FakeDiscord.start(discordSettings.apply(FakeDiscordSettings.defaults()));
         FakeAnthropicApi api = FakeAnthropicApi.start();
+        Map<String, String> env = environment(root, discord, api, extra);
+        Path workspace = Path.of(env.get("WORKSPACE_ROOT"));
+        BridgeConfig config = BridgeConfig.fromEnv(env);
+        try {
+            Application app = Application.start(config, Clock.systemUTC()).block(WAIT);
+            return new BotWorld(discord, api, app, workspace, config);
+        } catch (RuntimeException e) {
+            api.close();
+            discord.close();
+            throw e;
+        }
+    }
+
+    /** The bot's environment for a test world: allowlists on, the fakes as Discord and as the model, short times. */
+    static Map<String, String> environment(Path root, FakeDiscord discord, FakeAnthropicApi api,
+            Map<String, String> extra) throws IOException {
         Path workspace = Files.createDirectories(root.resolve("workspace"));
         Path home = Files.createDirectories(root.resolve("home"));
-        String claude = System.getProperty("claude.bin", "tools/node_modules/.bin/claude");
+        String claude = Path.of(System.getProperty("claude.bin", "tools/node_modules/.bin/claude")).toAbsolutePath()
+                .toString();
         assertThat(Path.of(claude)).as("the pinned claude CLI (cd tools && npm ci)").isExecutable();
         Map<String, String> env = new HashMap<>();
         env.put("PATH", System.getenv("PATH"));
@@ -83,15 +100,7 @@ final class BotWorld implements AutoCloseable {
         env.put("KILL_AFTER", "2s");
         env.put("DRAIN_TIMEOUT", "12s");
         env.putAll(extra);
-        BridgeConfig config = BridgeConfig.fromEnv(env);
-        try {
-            Application app = Application.start(config, Clock.systemUTC()).block(WAIT);
-            return new BotWorld(discord, api, app, workspace, config);
-        } catch (RuntimeException e) {
-            api.close();
-            discord.close();
-            throw e;
-        }
+        return env;
     }
 
     String main() {

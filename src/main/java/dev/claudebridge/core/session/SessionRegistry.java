@@ -175,6 +175,8 @@ public final class SessionRegistry implements SessionContext.CliBudget {
                             new Totals(record.promptsAnswered(), record.tokensIn(), record.tokensOut(),
                                     record.costUsd()), record.cliSessionId(), record.lastActivity());
                     sessions.put(record.threadId(), session);
+                    log.info("[T:{}] restored: was {}{}, {} queued prompt(s)", record.threadId(), stored,
+                            record.turnRunning() ? " with a turn running" : "", inbox.size());
                     Mono<Void> notice = record.turnRunning() ? session.sayInterruptedByRestart() : Mono.empty();
                     return notice.then(Mono.fromRunnable(() -> inbox.forEach(q -> session.offer(new Prompt(q.text(),
                             q.authorId(), q.messageId(), q.receivedAt()))))).thenReturn(1);
