@@ -10,11 +10,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -53,6 +56,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
     private final List<String> unmatchedPaths = new CopyOnWriteArrayList<>();
     private final List<String> unmatchedPrompts = new CopyOnWriteArrayList<>();
     private final List<RecordedRequest> cancelled = new CopyOnWriteArrayList<>();
+    private final Queue<SentTextDelta> sentTextDeltas = new ConcurrentLinkedQueue<>();
     private final AtomicInteger requestCount = new AtomicInteger();
     private final AtomicInteger messageCount = new AtomicInteger();
     private final AtomicInteger toolCount = new AtomicInteger();
@@ -119,6 +123,19 @@ public final class FakeAnthropicApi implements AutoCloseable {
     /** Streamed messages requests whose client went away before message_stop (an interrupt, a killed CLI). */
     public List<RecordedRequest> cancelled() {
         return List.copyOf(cancelled);
+    }
+
+    /**
+     * A {@code text_delta} as it left the fake model: the request id ({@code req_fake_N}), the delta's text, and when
+     * it was handed to the streamed response after its pacing delay, by the system clock ({@link Instant#now()},
+     * the clock {@code FakeDiscord} uses by default, so the two can be compared).
+     */
+    public record SentTextDelta(String requestId, String text, Instant at) {
+    }
+
+    /** Every streamed {@code text_delta} so far, in the order they left (benchmarks time visible lag with it). */
+    public List<SentTextDelta> sentTextDeltas() {
+        return List.copyOf(sentTextDeltas);
     }
 
     /** {@code POST /v1/messages} requests: replays those already received, then the new ones as they arrive. */
@@ -191,7 +208,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
         RecordedRequest recorded = new RecordedRequest(n, "POST", uri, headers, body, ruleName);
         record(recorded);
         messages.add(recorded);
-        requestSink.emitNext(recorded, RETRY_CONCURRENT);
+        emitSerially(requestSink, recorded);
         if (reply.isError()) {
             return json(res, reply.errorStatus(), requestId,
                     MessageStream.error(reply.errorStatus(), reply.errorMessage(), requestId));
@@ -203,7 +220,7 @@ public final class FakeAnthropicApi implements AutoCloseable {
             return json(res, 200, requestId, MessageStream.message(reply, messageId, model, toolIds));
         }
         Flux<String> events = MessageStream.sse(MessageStream.events(reply, messageId, model, toolIds),
-                        reply.tokensPerSecond())
+                        reply.tokensPerSecond(), e -> recordTextDelta(requestId, e))
                 .doOnCancel(() -> {
                     cancelled.add(recorded);
                     log(requestId + " cancelled by the client (interrupt?)");
@@ -216,6 +233,13 @@ public final class FakeAnthropicApi implements AutoCloseable {
                 .then();
     }
 
+    private void recordTextDelta(String requestId, MessageStream.Event e) {
+        JsonNode delta = e.data().path("delta");
+        if (delta.path("type").asText("").equals("text_delta")) {
+            sentTextDeltas.add(new SentTextDelta(requestId, delta.path("text").asText(), Instant.now()));
+        }
+    }
+
     private void record(RecordedRequest r) {
         all.add(r);
         log("#" + r.index() + " " + r.method() + " " + r.path() + (r.model().isEmpty() ? "" : " model=" + r.model())
@@ -225,7 +249,17 @@ public final class FakeAnthropicApi implements AutoCloseable {
     }
 
     private void log(String line) {
-        logSink.emitNext("fake-anthropic " + line, RETRY_CONCURRENT);
+        emitSerially(logSink, "fake-anthropic " + line);
+    }
+
+    /**
+     * Requests arrive on several event-loop threads at once, and a sink takes one emission at a time: emitting under
+     * the sink's lock keeps a busy loop from giving up on a loaded machine (seen with ten CLIs on two cores).
+     */
+    private static <T> void emitSerially(Sinks.Many<T> sink, T value) {
+        synchronized (sink) {
+            sink.emitNext(value, RETRY_CONCURRENT);
+        }
     }
 
     private static Mono<Void> json(HttpServerResponse res, int status, String requestId, JsonNode body) {

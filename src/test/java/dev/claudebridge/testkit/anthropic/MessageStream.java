@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import reactor.core.publisher.Flux;
@@ -97,12 +98,21 @@ public final class MessageStream {
 
     /** The SSE body, deltas paced on the parallel scheduler (never a sleeping thread). */
     public static Flux<String> sse(List<Event> events, double tokensPerSecond) {
+        return sse(events, tokensPerSecond, e -> { });
+    }
+
+    /**
+     * As {@link #sse(List, double)}, and calls {@code onSent} with each event at the moment it is handed to the
+     * response, after its pacing delay (for benchmarks that time a delta from leaving the model to being visible).
+     * {@code onSent} runs on the emitting thread and must not block.
+     */
+    public static Flux<String> sse(List<Event> events, double tokensPerSecond, Consumer<Event> onSent) {
         Duration gap = Double.isInfinite(tokensPerSecond)
                 ? Duration.ZERO
                 : Duration.ofNanos(Math.max(1, (long) (1_000_000_000L / tokensPerSecond)));
-        return Flux.fromIterable(events).concatMap(e -> e.paced() && !gap.isZero()
-                ? Mono.just(e.sse()).delayElement(gap, Schedulers.parallel())
-                : Mono.just(e.sse()));
+        return Flux.fromIterable(events).concatMap(e -> (e.paced() && !gap.isZero()
+                ? Mono.just(e).delayElement(gap, Schedulers.parallel())
+                : Mono.just(e)).doOnNext(onSent).map(Event::sse));
     }
 
     /** The whole message, for a request with {@code stream:false}. */
