@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes kind-counts.tsv: for every stdout transcript of the CLI reference, how many lines of each event kind it has.
 # This is the oracle of TranscriptDecodeTest, so it classifies lines with jq alone, never with our decoder.
-# Usage: bash make-kind-counts.sh ../../../../../shared/reference/claude-cli-2.1.197/transcripts > kind-counts.tsv
+# Usage: bash make-kind-counts.sh cli-2.1.197 > kind-counts.tsv
 set -euo pipefail
 dir=$1
 classify='

@@ -34,7 +34,7 @@ import reactor.core.scheduler.Schedulers;
 public final class EngineBench {
 
     private static final Path SCRIPTS = Path.of("src", "test", "resources", "fakecli").toAbsolutePath();
-    private static final Path TRANSCRIPTS = Path.of("..", "shared", "reference", "claude-cli-2.1.197", "transcripts");
+    private static final Path TRANSCRIPTS = Path.of("src", "test", "resources", "transcripts", "cli-2.1.197");
 
     private EngineBench() {
     }

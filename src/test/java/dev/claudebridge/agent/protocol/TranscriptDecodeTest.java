@@ -22,13 +22,15 @@ import org.junit.jupiter.api.Test;
  */
 final class TranscriptDecodeTest {
 
-    static final Path TRANSCRIPTS = Path.of("..", "shared", "reference", "claude-cli-2.1.197", "transcripts");
+    // Copies of the stdout transcripts of shared/reference/claude-cli-2.1.197, kept in the repository so that a fresh
+    // clone tests against them with nothing beside it.
+    static final Path TRANSCRIPTS = Path.of("src", "test", "resources", "transcripts", "cli-2.1.197");
 
     private final CliEventDecoder decoder = new CliEventDecoder(new ObjectMapper());
 
     @Test
     void everyTranscriptDecodesToTheKindCountsOfTheJqTable() throws IOException {
-        assertThat(TRANSCRIPTS).as("the CLI reference transcripts beside the repository").isDirectory();
+        assertThat(TRANSCRIPTS).as("the CLI reference transcripts in src/test/resources").isDirectory();
         Map<String, Map<String, Long>> expected = expectedCounts();
         List<Path> files = stdoutTranscripts();
         assertThat(files).hasSizeGreaterThanOrEqualTo(70);

@@ -91,8 +91,10 @@ final class ClaudeSessionTest {
                 .on(Match.userTextContains("two"), Reply.text("Second answer, longer.").usage(150, 80))
                 .on(Match.userTextContains("three"), Reply.text("Third.").usage(100, 20));
         ClaudeSession s = open();
-        List<CliEvent.Result> results = new CopyOnWriteArrayList<>();
-        s.events().ofType(CliEvent.Result.class).subscribe(results::add);
+        // Subscribed before the first turn; awaited below, because a turn's Mono may complete before this other
+        // subscriber of the hot stream has been handed the same result.
+        Mono<List<CliEvent.Result>> results = s.events().ofType(CliEvent.Result.class).take(3).collectList().cache();
+        results.subscribe();
 
         List<TurnResult> turns = List.of(s.send("turn one").block(TURN), s.send("turn two").block(TURN),
                 s.send("turn three").block(TURN));
@@ -108,7 +110,7 @@ final class ClaudeSessionTest {
         assertThat(turns.get(0).tokensIn()).isEqualTo(100);
         assertThat(turns.get(1).tokensIn()).isEqualTo(150);
         assertThat(turns.get(1).tokensOut()).isEqualTo(80);
-        assertThat(turns.stream().map(t -> t.result()).toList()).isEqualTo(results);
+        assertThat(turns.stream().map(t -> t.result()).toList()).isEqualTo(results.block(TURN));
     }
 
     @Test
