@@ -57,6 +57,7 @@ public final class DiscordBot {
         EditPacer pacer = new EditPacer(clock, config.editInterval());
         DiscordClientBuilder<DiscordClient, RouterOptions> builder = DiscordClientBuilder.create(config.discordToken());
         builder.onClientResponse(pacer.responseFunction());
+        builder.setGlobalRateLimiter(EditPacer.globalRateLimiter());
         builder.setDefaultAllowedMentions(AllowedMentions.suppressAll());
         DiscordClient client = config.usesRealDiscord() ? builder.build() : builder.build(routerFor(config));
         DiscordChat chat = new DiscordChat(client, pacer);

@@ -56,15 +56,19 @@ final class DiscordChat implements ChatPlatform {
     }
 
     @Override
+    public Mono<Void> editSlot(String channelId) {
+        return pacer.slot(channelId);
+    }
+
+    @Override
     public Mono<String> edit(String channelId, String messageId, OutgoingMessage message) {
         MessageEditRequest request = MessageEditRequest.builder()
                 .content(Possible.of(Optional.of(message.text())))
                 .components(Possible.of(Optional.of(components(message.rows()))))
                 .allowedMentions(Possible.of(Optional.of(NO_PINGS)))
                 .build();
-        return pacer.slot(channelId)
-                .then(rest.getChannelService().editMessage(Long.parseUnsignedLong(channelId),
-                        Long.parseUnsignedLong(messageId), MultipartRequest.ofRequest(request)))
+        return rest.getChannelService().editMessage(Long.parseUnsignedLong(channelId),
+                        Long.parseUnsignedLong(messageId), MultipartRequest.ofRequest(request))
                 .thenReturn(messageId)
                 .onErrorResume(ClientException.class, e -> {
                     // A 4xx that Discord4J does not retry (e.g. 30046 on an old message): the text must not be

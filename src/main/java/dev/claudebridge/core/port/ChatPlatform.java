@@ -16,7 +16,15 @@ public interface ChatPlatform {
     Mono<String> post(String channelId, OutgoingMessage message);
 
     /**
-     * Replaces a message's text and components, paced by the platform's rate limits. When editing fails for good
+     * Completes when an edit in this channel fits the platform's rate limits (the channel's budget and the bot's
+     * global one). A live reply waits for it before choosing which frame to send, so what it sends is fresh; other
+     * edits (a permission's outcome) do not wait and go first.
+     */
+    Mono<Void> editSlot(String channelId);
+
+    /**
+     * Replaces a message's text and components at once (callers that want pacing wait for {@link #editSlot}
+     * first). When editing fails for good
      * (or the message is too old to edit), the text is posted as a new message instead: the Mono gives the id of
      * the message that now shows it.
      */

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -16,8 +18,10 @@ import reactor.core.publisher.Sinks;
 
 /**
  * One reply in a thread, kept equal to the newest rendered frame: page i of the frame is message i. Frames are
- * coalesced (only the newest waiting one is sent) and applied one at a time, so a slow or rate-limited platform
- * gets fewer, fresher edits instead of a backlog. The final frame is always applied.
+ * applied one at a time, and each update first waits for the channel's edit slot and only then takes the newest
+ * frame: a frame chosen before the wait would be an edit interval old when it is shown (measured: it doubled the
+ * visible lag, BENCHMARKS.md). Streaming frames are offered as suppliers, so only the frames that are sent are
+ * rendered. The final frame is always applied.
  */
 final class LiveReply {
 
@@ -32,7 +36,9 @@ final class LiveReply {
     private final ChatPlatform chat;
     private final String channelId;
     private final Clock clock;
-    private final Sinks.Many<Frame> frames = Sinks.many().unicast().onBackpressureBuffer();
+    /** Wake-ups of the one applying loop; the frame itself is always read from {@link #newest} when applied. */
+    private final Sinks.Many<Boolean> wakeUps = Sinks.many().unicast().onBackpressureBuffer();
+    private final AtomicReference<Supplier<Frame>> newest = new AtomicReference<>();
     private final Mono<Void> done;
     private final List<Sent> sent = new ArrayList<>(); // touched only by the one applying frame
     private volatile int edits;
@@ -44,9 +50,9 @@ final class LiveReply {
         this.chat = chat;
         this.channelId = channelId;
         this.clock = clock;
-        this.done = frames.asFlux()
-                .onBackpressureLatest()
-                .concatMap(frame -> apply(frame).onErrorResume(e -> {
+        this.done = wakeUps.asFlux()
+                .onBackpressureLatest() // many wake-ups while an update runs are one more update
+                .concatMap(wake -> update().onErrorResume(e -> {
                     log.warn("[T:{}] reply update failed: {}", channelId, e.toString());
                     return Mono.empty();
                 }), 1)
@@ -55,19 +61,37 @@ final class LiveReply {
         done.subscribe();
     }
 
-    /** Offers a frame while the reply streams; it may be skipped for a newer one. */
-    void offer(Frame frame) {
-        Sinks.EmitResult result = frames.tryEmitNext(frame);
+    /** Offers a frame while the reply streams; it is rendered and sent only if it is still the newest then. */
+    void offer(Supplier<Frame> frame) {
+        newest.set(frame);
+        wake();
+    }
+
+    /** The last frame: applied after any update in flight; the Mono ends when it is on the platform. */
+    Mono<Void> finish(Frame last) {
+        newest.set(() -> last);
+        wake();
+        wakeUps.tryEmitComplete();
+        return done;
+    }
+
+    private void wake() {
+        Sinks.EmitResult result = wakeUps.tryEmitNext(Boolean.TRUE);
         if (result.isFailure() && result != Sinks.EmitResult.FAIL_TERMINATED) {
-            log.warn("[T:{}] frame not offered: {}", channelId, result);
+            log.warn("[T:{}] reply update not scheduled: {}", channelId, result);
         }
     }
 
-    /** The last frame: applied after any frame in flight; the Mono ends when it is on the platform. */
-    Mono<Void> finish(Frame last) {
-        frames.tryEmitNext(last);
-        frames.tryEmitComplete();
-        return done;
+    /**
+     * One update: a reply whose first page exists waits for the channel's edit slot, then applies the newest frame.
+     * A wake-up whose frame an earlier update already took finds nothing and does nothing.
+     */
+    private Mono<Void> update() {
+        Mono<Void> slot = sent.isEmpty() ? Mono.empty() : chat.editSlot(channelId);
+        return slot.then(Mono.defer(() -> {
+            Supplier<Frame> frame = newest.getAndSet(null);
+            return frame == null ? Mono.empty() : apply(frame.get());
+        }));
     }
 
     int edits() {

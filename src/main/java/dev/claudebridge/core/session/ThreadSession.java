@@ -205,14 +205,15 @@ public final class ThreadSession {
         List<ComponentRow> interrupt = List.of(new ComponentRow.Buttons(List.of(new Button(
                 ComponentIds.of(ComponentIds.INTERRUPT, identity.threadId()), "Interrupt", Button.Style.SECONDARY,
                 false))));
-        reply.offer(new LiveReply.Frame(renderer.render(Transcript.empty(), Optional.empty()).pages(), interrupt));
+        reply.offer(() -> new LiveReply.Frame(renderer.render(Transcript.empty(), Optional.empty()).pages(),
+                interrupt));
         Disposable rendering = live.events()
                 .scan(Transcript.empty(), Transcript::apply)
                 .skip(1)
                 .subscribe(t -> {
                     rememberConversation(live);
                     transcript.set(t);
-                    reply.offer(new LiveReply.Frame(renderer.render(t, Optional.empty()).pages(), interrupt));
+                    reply.offer(() -> new LiveReply.Frame(renderer.render(t, Optional.empty()).pages(), interrupt));
                 });
         Instant started = context.clock().instant();
         return live.send(prompt.text())
