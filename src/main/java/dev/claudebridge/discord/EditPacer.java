@@ -36,7 +36,7 @@ final class EditPacer {
     private final Clock clock;
     private final Optional<Duration> fixedInterval;
     /** Edits a second across all channels; Discord's global limit is 50 requests a second for everything. */
-    static final int GLOBAL_EDITS_PER_SECOND = 35;
+    static final int GLOBAL_EDITS_PER_SECOND = 42;
     /** Rounded up to whole milliseconds, so no second, however its start is placed, holds one slot more. */
     private static final Duration GLOBAL_SPACING = Duration.ofMillis(1000 / GLOBAL_EDITS_PER_SECOND + 1);
 
@@ -115,10 +115,10 @@ final class EditPacer {
 
     /**
      * Discord4J's own global limiter, in small windows: its default of 50 per 1 s window, out of phase with
-     * Discord's window, lets up to twice that through in one of Discord's seconds. Two per 50 ms is 40 a second and at
-     * most 42 in any second.
+     * Discord's window, lets up to twice that through in one of Discord's seconds. One per 21 ms is 47 a second and
+     * at most 49 in any second, whatever its phase.
      */
     static GlobalRateLimiter globalRateLimiter() {
-        return BucketGlobalRateLimiter.create(2, Duration.ofMillis(50), Schedulers.parallel());
+        return BucketGlobalRateLimiter.create(1, Duration.ofMillis(21), Schedulers.parallel());
     }
 }
