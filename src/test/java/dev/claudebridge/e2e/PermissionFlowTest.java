@@ -66,6 +66,26 @@ final class PermissionFlowTest {
     }
 
     @Test
+    void aToolInputTooLongForItsLineIsAttachedInFullAfterTheReply() throws Exception {
+        world = BotWorld.start(root);
+        String command = "echo " + "0123456789".repeat(170) + " > long.txt";
+        String thread = toolTurn("long command", command, "Written.");
+        PostedMessage prompt = permissionPrompt(thread);
+        world.discord.clickButton(FakeUser.OWNER, prompt.id(), prompt.customIds().get(0));
+        PostedMessage reply = finalReply(thread);
+
+        PostedMessage files = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("📎"));
+        assertThat(files.attachments()).hasSize(1);
+        assertThat(files.attachments().get(0).filename()).isEqualTo("1-Bash-input.json");
+        // The oracle is the input the fake model was scripted to send, read back from the attached JSON.
+        Map<?, ?> input = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(files.attachments().get(0).text(), Map.class);
+        assertThat(input.get("command")).isEqualTo(command);
+        assertThat(reply.content()).contains("🔧 Bash `echo 0123", "…` ✅");
+        assertThat(files.createdAt()).isAfterOrEqualTo(reply.createdAt());
+    }
+
+    @Test
     void denyCarriesTheReasonToTheModelAndNothingRuns() throws Exception {
         world = BotWorld.start(root);
         world.api.on(Match.toolResultContains("Bash", "denied this in the chat"), Reply.text("Fine, I will not."));

@@ -1,5 +1,6 @@
 package dev.claudebridge.core.session;
 
+import dev.claudebridge.core.port.AgentEvent;
 import dev.claudebridge.core.port.AgentExit;
 import dev.claudebridge.core.port.AgentPermission;
 import dev.claudebridge.core.port.AgentRuntime;
@@ -12,6 +13,7 @@ import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.port.TurnOutcome;
 import dev.claudebridge.core.transcript.Renderer;
 import dev.claudebridge.core.transcript.ToolLine;
+import dev.claudebridge.core.transcript.ToolLines;
 import dev.claudebridge.core.transcript.Transcript;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,7 +209,13 @@ public final class ThreadSession {
                 false))));
         reply.offer(() -> new LiveReply.Frame(renderer.render(Transcript.empty(), Optional.empty()).pages(),
                 interrupt));
+        List<AgentEvent.ToolUse> longInputs = new java.util.concurrent.CopyOnWriteArrayList<>();
         Disposable rendering = live.events()
+                .doOnNext(e -> {
+                    if (e instanceof AgentEvent.ToolUse use && ToolLines.needsAttachment(use)) {
+                        longInputs.add(use);
+                    }
+                })
                 .scan(Transcript.empty(), Transcript::apply)
                 .skip(1)
                 .subscribe(t -> {
@@ -228,16 +236,40 @@ public final class ThreadSession {
                     }
                     saveTurn(prompt, transcript.get(), outcome, started, took);
                     return reply.finish(new LiveReply.Frame(
-                            renderer.render(transcript.get(), Optional.of(footer)).pages(), List.of()));
+                            renderer.render(transcript.get(), Optional.of(footer)).pages(), List.of()))
+                            .then(postLongInputs(longInputs));
                 })
                 .onErrorResume(AgentExit.class, exit -> {
                     saveTurn(prompt, transcript.get(), null, started, Duration.between(started,
                             context.clock().instant()));
                     return reply.finish(new LiveReply.Frame(renderer.render(transcript.get(),
                                     Optional.of("💥 The CLI stopped during this turn.")).pages(), List.of()))
+                            .then(postLongInputs(longInputs))
                             .then(Mono.error(exit));
                 })
                 .doFinally(s -> rendering.dispose());
+    }
+
+    /**
+     * Tool calls whose input is too long for a tool line (ARCHITECTURE.md §3.6) get it in full as JSON files, after
+     * the reply, so the reply's pages stay one run of messages. Discord takes 10 files a message.
+     */
+    private Mono<Void> postLongInputs(List<AgentEvent.ToolUse> uses) {
+        List<ChatPlatform.Attachment> files = new ArrayList<>();
+        for (int i = 0; i < uses.size(); i++) {
+            AgentEvent.ToolUse use = uses.get(i);
+            files.add(new ChatPlatform.Attachment((i + 1) + "-" + use.name().replaceAll("[^A-Za-z0-9_.-]", "_")
+                    + "-input.json", use.inputJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return Flux.fromIterable(files)
+                .buffer(10)
+                .concatMap(batch -> chat.post(identity.threadId(), new OutgoingMessage(
+                        "📎 Full input of " + batch.size() + " long tool call(s) of this turn.", List.of(), batch)))
+                .onErrorResume(e -> {
+                    log.warn("[T:{}] long tool inputs not posted: {}", identity.threadId(), e.toString());
+                    return Mono.empty();
+                })
+                .then();
     }
 
     /** The CLI's conversation id is saved as soon as it is known, so a crash mid-turn can still resume it. */
