@@ -86,4 +86,29 @@ final class QueueAndInterruptTest {
             assertThat(world.discord.message(id).reactions().getOrDefault("⏳", List.of())).isEmpty();
         }
     }
+
+    @Test
+    void stopDropsTheQueueListsWhatWasDroppedAndKeepsWhatTheTurnProduced() {
+        world.api.on(Match.userTextContains("long story"), Reply.text("word ".repeat(400)).tokensPerSecond(20))
+                .on(Match.userTextContains("queued"), Reply.text("unexpected"));
+        world.discord.userMessage(FakeUser.OWNER, world.main(), "tell a long story");
+        String thread = world.awaitThread();
+        PostedMessage live = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("⏳"));
+        world.awaitState(live.id(), m -> m.content().startsWith("word word"));
+        List<String> queued = List.of(world.discord.userMessage(FakeUser.OWNER, thread, "queued first"),
+                world.discord.userMessage(FakeUser.OWNER, thread, "queued second"));
+        for (String id : queued) {
+            world.discord.next(Change.ReactionAdded.class, r -> r.messageId().equals(id) && r.emoji().equals("⏳"),
+                    BotWorld.WAIT).block();
+        }
+
+        world.discord.slashCommand(FakeUser.OWNER, world.main(), "stop", java.util.Map.of());
+
+        PostedMessage stopped = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("⏹️"));
+        assertThat(stopped.content()).contains("2 queued prompt(s) were dropped", "queued first", "queued second");
+        PostedMessage kept = world.awaitState(live.id(), m -> m.content().contains("⏱"));
+        assertThat(kept.content()).startsWith("word word").contains("Interrupted");
+        assertThat(world.app.sessions().get(thread).orElseThrow().state().name()).isEqualTo("STOPPED");
+        assertThat(world.api.requests().stream().noneMatch(r -> r.userText().contains("queued"))).isTrue();
+    }
 }

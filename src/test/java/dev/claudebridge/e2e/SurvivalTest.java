@@ -9,9 +9,12 @@ import dev.claudebridge.testkit.discord.FakeUser;
 import dev.claudebridge.testkit.discord.InteractionRef;
 import dev.claudebridge.testkit.discord.PostedMessage;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,6 +88,32 @@ final class SurvivalTest {
 
         world.discord.userMessage(FakeUser.OWNER, thread, "What was the codeword?");
         assertThat(world.awaitContent(thread, c -> c.startsWith("It was PLUM-3.") && c.contains("⏱"))).isNotNull();
+    }
+
+    @Test
+    void aConversationTheCliNoLongerHasIsSaidAndTheSessionStartsFresh() throws Exception {
+        world = BotWorld.start(root);
+        scriptCodeword();
+        world.api.on(Match.userTextContains("again"), Reply.text("Hello again."));
+        String thread = firstTurn(FakeUser.OWNER, "remember the codeword PLUM-3");
+        world.discord.archiveThread(thread);
+        awaitLiveClis(0);
+        // The CLI keeps each conversation as projects/<cwd slug>/<id>.jsonl under CLAUDE_CONFIG_DIR ($DATA_DIR/claude).
+        List<Path> transcripts;
+        try (Stream<Path> files = Files.walk(root.resolve("data").resolve("claude").resolve("projects"))) {
+            transcripts = files.filter(f -> f.toString().endsWith(".jsonl")).toList();
+        }
+        assertThat(transcripts).isNotEmpty();
+        for (Path f : transcripts) {
+            Files.delete(f);
+        }
+
+        world.discord.userMessage(FakeUser.OWNER, thread, "hello again");
+
+        PostedMessage notice = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("ℹ️"));
+        assertThat(notice.content()).contains("could not be resumed", "fresh conversation");
+        assertThat(world.awaitContent(thread, c -> c.startsWith("Hello again.") && c.contains("⏱"))).isNotNull();
+        assertThat(world.api.requests().getLast().body().path("messages").toString()).doesNotContain("PLUM-3");
     }
 
     @Test
