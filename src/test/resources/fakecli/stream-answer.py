@@ -9,7 +9,8 @@ control_response success (an interrupt also ends the running answer early); othe
 
 The answer is read from the prompt: "prefix=s07 tokens=400 rate=40" gives "s07w0001 s07w0002 ... s07w0400" at 40
 tokens per second (defaults: prefix w, 400 tokens, 40/s). Token i is written at start + i/rate (a fixed schedule,
-no drift). When BENCH_SENT_DIR is set, each token's send time is appended to BENCH_SENT_DIR/sent-<pid>.log as
+no drift). "noise=1" in the prompt first writes a line that is not JSON and an oversized one (FailuresTest).
+When BENCH_SENT_DIR is set, each token's send time is appended to BENCH_SENT_DIR/sent-<pid>.log as
 "<token> <epoch microseconds>", taken right after the line was flushed to stdout (the system clock).
 """
 import json
@@ -71,6 +72,13 @@ def turn(message, number):
                                                        "model": model, "content": [], "stop_reason": None,
                                                        "stop_sequence": None, "usage": usage}})
     stream_event({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
+    if re.search(r"\bnoise=1\b", prompt_text(message)):
+        # What the real CLI never writes (no transcript has it), for the bot's notices: a line that is not JSON
+        # and a stream_event line of 20 000 bytes, over a small MAX_LINE_BYTES.
+        with OUT_LOCK:
+            sys.stdout.write("[fake-cli] this line is not stream-json\n")
+            sys.stdout.flush()
+        stream_event({"type": "ping", "padding": "x" * 20000})
     t0 = time.monotonic()
     sent = []
     for i, word in enumerate(words):

@@ -109,8 +109,30 @@ final class ClaudeAgentSession implements AgentSession {
             case CliEvent.ApiRetry retry -> List.of(new AgentEvent.Retrying(retry.attempt(), retry.maxRetries(),
                     retry.errorStatus().map(s -> "HTTP " + s).orElse(retry.error())));
             case CliEvent.Interrupted i -> List.of(new AgentEvent.Interrupted());
+            case CliEvent.NotJson line -> List.of(new AgentEvent.Notice("⚠️ The CLI wrote a line that is not "
+                    + "stream-json; it was skipped: `" + inline(line.line(), 120) + "`"));
+            case CliEvent.Oversized line -> List.of(new AgentEvent.Notice(oversized(line)));
             default -> List.of();
         };
+    }
+
+    /** A line fit for inline code in a chat message: one line, no backticks, at most {@code max} characters. */
+    private static String inline(String text, int max) {
+        String flat = text.replaceAll("\\R", " ").replace('`', '\'').strip();
+        return flat.length() <= max ? flat : flat.substring(0, max - 1) + "…";
+    }
+
+    /** What happened to a line over {@code MAX_LINE_BYTES} (ClaudeSession acts on it; this says it). */
+    private static String oversized(CliEvent.Oversized line) {
+        String what = line.type() + line.subtype().map(s -> "/" + s).orElse("") + " line of " + line.bytes()
+                + " bytes is over MAX_LINE_BYTES";
+        if (line.type().equals("control_request") && line.subtype().orElse("").equals("can_use_tool")) {
+            return "⚠️ A permission request (" + what + "): it was denied.";
+        }
+        if (line.type().equals("result")) {
+            return "⚠️ The turn's result (" + what + "): the turn ends as failed.";
+        }
+        return "⚠️ A " + what + ": it was dropped, and the reply may miss part of it.";
     }
 
     private AgentEvent.ToolUse toolUse(CliEvent.ContentBlock.ToolUse use) {

@@ -69,4 +69,22 @@ final class FailuresTest {
         PostedMessage done = world.awaitContent(thread, c -> c.startsWith(answer) && c.contains("⏱"));
         assertThat(done.id()).isNotEqualTo(reply.id());
     }
+
+    @Test
+    void linesTheBridgeCannotReadAreSaidInTheThreadAndTheReplyStillArrives() throws Exception {
+        // The real CLI never writes such lines, so a script CLI does (ARCHITECTURE.md §2 allows it for this).
+        String script = Path.of("src", "test", "resources", "fakecli", "stream-answer.py").toAbsolutePath().toString();
+        world = BotWorld.start(root, s -> s, Map.of("CLAUDE_BIN", script, "MAX_LINE_BYTES", "8KiB"));
+        world.discord.userMessage(FakeUser.OWNER, world.main(), "prefix=nz tokens=5 rate=50 noise=1");
+        String thread = world.awaitThread();
+
+        PostedMessage notJson = world.botMessage(m -> m.channelId().equals(thread) && m.content().contains("not "
+                + "stream-json"));
+        assertThat(notJson.content()).contains("[fake-cli] this line is not stream-json");
+        PostedMessage oversized = world.botMessage(m -> m.channelId().equals(thread)
+                && m.content().contains("over MAX_LINE_BYTES"));
+        assertThat(oversized.content()).contains("stream_event", "dropped");
+        assertThat(world.awaitContent(thread, c -> c.startsWith("nzw0001 nzw0002 nzw0003 nzw0004 nzw0005")
+                && c.contains("⏱"))).isNotNull();
+    }
 }

@@ -44,6 +44,7 @@ public final class ThreadSession {
     private static final Logger log = LoggerFactory.getLogger(ThreadSession.class);
     static final String QUEUED = "⏳";
     private static final String NO_CONVERSATION = "No conversation found";
+    private static final int MAX_NOTICES = 10;
 
     /** Fixed facts of a session. */
     public record Identity(String threadId, String title, String parentChannelId, String guildId, String ownerId,
@@ -337,12 +338,23 @@ public final class ThreadSession {
         // Ends by itself when the process does (its permissions end with it).
         Flux.merge(
                         live.permissions().flatMap(this::askPermission),
+                        live.events().ofType(AgentEvent.Notice.class).index().concatMap(this::sayNotice),
                         live.exit().flatMap(exit -> ended(live, exit)))
                 .subscribe(null, e -> log.error("[T:{}] agent watch failed", identity.threadId(), e));
         if (state.get() == SessionState.STARTING || state.get() == SessionState.STOPPED
                 || state.get() == SessionState.DEAD) {
             setState(SessionState.IDLE);
         }
+    }
+
+    /** Notices of one CLI, each in the thread up to a bound: a CLI gone wrong must not flood the channel. */
+    private Mono<Void> sayNotice(reactor.util.function.Tuple2<Long, AgentEvent.Notice> numbered) {
+        long n = numbered.getT1();
+        if (n < MAX_NOTICES) {
+            return reply(numbered.getT2().text());
+        }
+        log.warn("[T:{}] notice not said in the thread: {}", identity.threadId(), numbered.getT2().text());
+        return n == MAX_NOTICES ? reply("⚠️ More notices from this CLI are only in the bot's log.") : Mono.empty();
     }
 
     private Mono<Void> askPermission(AgentPermission request) {

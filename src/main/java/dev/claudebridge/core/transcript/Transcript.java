@@ -66,6 +66,7 @@ public final class Transcript {
             case AgentEvent.ToolResult result -> finishTool(result.toolUseId(), result.isError());
             case Retrying retrying -> new Transcript(log, length, entries, openStart, retrying, interrupted);
             case AgentEvent.Interrupted interrupt -> new Transcript(log, length, entries, openStart, null, true);
+            case AgentEvent.Notice notice -> this; // said in a message of its own, not part of the reply
         };
     }
 
