@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.util.retry.Retry;
 
 /**
  * One reply in a thread, kept equal to the newest rendered frame: page i of the frame is message i. Frames are
@@ -42,6 +43,9 @@ final class LiveReply {
     private final Mono<Void> done;
     private final List<Sent> sent = new ArrayList<>(); // touched only by the one applying frame
     private volatile int edits;
+    private volatile Frame applied; // the last frame that is wholly on the platform
+    private static final int FINAL_RETRIES = 4;
+    private static final Duration FINAL_RETRY_DELAY = Duration.ofSeconds(2);
 
     private record Sent(String messageId, OutgoingMessage message, Instant postedAt) {
     }
@@ -67,12 +71,24 @@ final class LiveReply {
         wake();
     }
 
-    /** The last frame: applied after any update in flight; the Mono ends when it is on the platform. */
+    /**
+     * The last frame: applied after any update in flight; the Mono ends when it is on the platform. The end of a
+     * reply must not be lost, so when applying it failed even after Discord4J's own retries (Discord down for a
+     * while), it is tried again a few times, a little later each time.
+     */
     Mono<Void> finish(Frame last) {
         newest.set(() -> last);
         wake();
         wakeUps.tryEmitComplete();
-        return done;
+        return done.then(Mono.defer(() -> applied == last ? Mono.<Void>empty()
+                : Mono.defer(() -> apply(last))
+                        .retryWhen(Retry.backoff(FINAL_RETRIES, FINAL_RETRY_DELAY)
+                                .doBeforeRetry(r -> log.warn("[T:{}] the reply's end is not shown yet ({}); trying again",
+                                        channelId, r.failure().toString())))
+                        .onErrorResume(e -> {
+                            log.error("[T:{}] the reply's end could not be shown: {}", channelId, e.toString());
+                            return Mono.empty();
+                        })));
     }
 
     private void wake() {
@@ -101,7 +117,7 @@ final class LiveReply {
     private Mono<Void> apply(Frame frame) {
         return Flux.range(0, frame.pages().size())
                 .concatMap(i -> applyPage(i, pageMessage(frame, i)))
-                .then();
+                .then(Mono.fromRunnable(() -> applied = frame));
     }
 
     private OutgoingMessage pageMessage(Frame frame, int i) {
