@@ -83,6 +83,8 @@ final class QuestionsAndWithdrawalsTest {
         PostedMessage prompt = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("🔐"));
         PostedMessage reply = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("⏳"));
         String interrupt = world.awaitState(reply.id(), m -> !m.customIds().isEmpty()).customIds().get(0);
+        world.discord.next(Change.PresenceUpdated.class, p -> p.presence().status().equals("dnd")
+                && p.presence().activityText().equals("1 awaiting approval · 1 running"), BotWorld.WAIT).block();
 
         world.discord.clickButton(FakeUser.OWNER, reply.id(), interrupt);
 

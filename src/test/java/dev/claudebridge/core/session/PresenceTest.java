@@ -1,0 +1,40 @@
+package dev.claudebridge.core.session;
+
+import static dev.claudebridge.core.session.SessionState.AWAITING_PERMISSION;
+import static dev.claudebridge.core.session.SessionState.DEAD;
+import static dev.claudebridge.core.session.SessionState.ENDED;
+import static dev.claudebridge.core.session.SessionState.IDLE;
+import static dev.claudebridge.core.session.SessionState.RUNNING;
+import static dev.claudebridge.core.session.SessionState.STARTING;
+import static dev.claudebridge.core.session.SessionState.STOPPED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The table of ARCHITECTURE.md §3.7, row by row. */
+final class PresenceTest {
+
+    @Test
+    void noActiveSessionIsReady() {
+        assertThat(Presence.of(List.of())).isEqualTo(new Presence("online", "Ready"));
+        assertThat(Presence.of(List.of(STOPPED, DEAD, ENDED))).isEqualTo(new Presence("online", "Ready"));
+    }
+
+    @Test
+    void activeButNoneRunningIsIdleWithTheCount() {
+        assertThat(Presence.of(List.of(IDLE))).isEqualTo(new Presence("idle", "1 session"));
+        assertThat(Presence.of(List.of(IDLE, STARTING, STOPPED))).isEqualTo(new Presence("idle", "2 sessions"));
+    }
+
+    @Test
+    void runningWithNoneAwaitingIsDoNotDisturb() {
+        assertThat(Presence.of(List.of(RUNNING, RUNNING, IDLE))).isEqualTo(new Presence("dnd", "Working on 2"));
+    }
+
+    @Test
+    void awaitingApprovalCountsAsRunningToo() {
+        assertThat(Presence.of(List.of(AWAITING_PERMISSION, RUNNING, IDLE)))
+                .isEqualTo(new Presence("dnd", "1 awaiting approval · 2 running"));
+    }
+}
