@@ -95,6 +95,9 @@ public final class Application {
                 config.maxLiveClis());
         return Ops.serve(config.opsPort(), wiring.checks(), metrics, schedulers.ops())
                 .flatMap(ops -> Persistence.open(config.databaseUrl(), schedulers.db())
+                        // With PostgreSQL the store arrives on the driver's event loop; building the Discord client
+                        // reads resources from the jar (a blocking read), so start-up goes on where blocking is fine.
+                        .publishOn(schedulers.processStart())
                         .flatMap(store -> {
                             wiring.store.set(store);
                             return stopLeftovers(store, config, schedulers)
