@@ -59,10 +59,10 @@ public final class DiscordBot {
         EditPacer pacer = new EditPacer(clock, config.editInterval());
         RestMetrics rest = new RestMetrics(metrics);
         DiscordClientBuilder<DiscordClient, RouterOptions> builder = DiscordClientBuilder.create(config.discordToken());
-        builder.setReactorResources(rest.resources());
         builder.onClientResponse(pacer.responseFunction());
-        builder.onClientResponse(rest.responseFunction());
         builder.setDefaultAllowedMentions(AllowedMentions.suppressAll());
+        builder.setReactorResources(rest.resources());
+        builder.onClientResponse(rest.responseFunction());
         DiscordClient client = config.usesRealDiscord() ? builder.build() : builder.build(routerFor(config));
         DiscordChat chat = new DiscordChat(client, pacer);
         SessionRegistry registry = sessions.apply(chat);
