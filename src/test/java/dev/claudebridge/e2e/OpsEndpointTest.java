@@ -111,8 +111,10 @@ final class OpsEndpointTest {
             ThreadSession session = world.app.sessions().get(thread).orElseThrow();
 
             OpsHttp ops = new OpsHttp(world.app.opsPort());
+            // The footer is on screen a moment before the session is idle again: wait for both.
             String text = ops.await("/metrics", a -> a.status() == 200
-                    && a.body().contains("bridge_turns_total{outcome=\"ok\"} 1.0"), WAIT).body();
+                    && a.body().contains("bridge_turns_total{outcome=\"ok\"} 1.0")
+                    && a.body().contains("bridge_sessions{state=\"idle\"} 1.0"), WAIT).body();
 
             assertThat(value(text, "bridge_sessions{state=\"idle\"}")).isEqualTo(1.0);
             assertThat(value(text, "bridge_sessions{state=\"running\"}")).isEqualTo(0.0);
