@@ -8,10 +8,17 @@ import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.session.SessionRegistry;
 import dev.claudebridge.core.session.SessionSettings;
 import dev.claudebridge.discord.DiscordBot;
+import dev.claudebridge.ops.BridgeMetrics;
+import dev.claudebridge.ops.Ops;
+import dev.claudebridge.ops.OpsServer;
+import dev.claudebridge.ops.ReadinessCheck;
 import dev.claudebridge.persistence.Persistence;
 import dev.claudebridge.support.BotSchedulers;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -20,48 +27,107 @@ import reactor.core.publisher.Mono;
 
 /**
  * The bot wired from its configuration: what {@link Main} runs and what end-to-end tests start. Start-up order
- * matters: the store first, then the leftovers of a crashed run are stopped, then the gateway, then the stored
- * sessions come back.
+ * matters: the ops endpoint first (so {@code /healthz} answers and {@code /readyz} says 503 while the rest starts),
+ * then the store, then the leftovers of a crashed run are stopped, then the gateway, then the stored sessions come
+ * back.
  */
 public final class Application {
 
     private static final Logger log = LoggerFactory.getLogger(Application.class);
 
+    /**
+     * Of the drain deadline, what is kept for logging out and closing the store after the sessions' part. The config
+     * guarantees {@code INTERRUPT_WAIT + STOP_GRACE + KILL_AFTER + 2 s <= DRAIN_TIMEOUT}: the CLIs' stop sequence fits
+     * in what is left.
+     */
+    static final Duration CLOSING_RESERVE = Duration.ofSeconds(2);
+
     private final DiscordBot bot;
     private final SessionStore store;
     private final BotSchedulers schedulers;
     private final Disposable reaper;
+    private final OpsServer ops;
+    private final BridgeMetrics metrics;
+    private final Wiring wiring;
+    private final AtomicReference<Mono<Void>> stopping = new AtomicReference<>();
 
-    private Application(DiscordBot bot, SessionStore store, BotSchedulers schedulers, Disposable reaper) {
+    /** What the readiness checks look at; filled in as start-up goes. */
+    private static final class Wiring {
+        final AtomicReference<DiscordBot> bot = new AtomicReference<>();
+        final AtomicReference<SessionStore> store = new AtomicReference<>();
+        final AtomicBoolean storeClosed = new AtomicBoolean();
+        final AtomicBoolean draining = new AtomicBoolean();
+
+        List<ReadinessCheck> checks() {
+            return List.of(
+                    new ReadinessCheck("gateway", () -> {
+                        DiscordBot b = bot.get();
+                        return b == null ? Mono.just(false) : b.connected();
+                    }),
+                    // A closed store is not asked: an H2 file URL would open the database again.
+                    new ReadinessCheck("database", () -> {
+                        SessionStore s = store.get();
+                        return s == null || storeClosed.get() ? Mono.just(false) : s.ping();
+                    }),
+                    new ReadinessCheck("not-draining", () -> Mono.just(!draining.get())));
+        }
+    }
+
+    private Application(DiscordBot bot, SessionStore store, BotSchedulers schedulers, Disposable reaper,
+            OpsServer ops, BridgeMetrics metrics, Wiring wiring) {
         this.bot = bot;
         this.store = store;
         this.schedulers = schedulers;
         this.reaper = reaper;
+        this.ops = ops;
+        this.metrics = metrics;
+        this.wiring = wiring;
     }
 
     public static Mono<Application> start(BridgeConfig config, Clock clock) {
         BotSchedulers schedulers = BotSchedulers.create();
+        BridgeMetrics metrics = Ops.metrics();
+        Wiring wiring = new Wiring();
         ClaudeAgentRuntime runtime = new ClaudeAgentRuntime(config, new ObjectMapper(), schedulers.processStart(),
                 clock);
         SessionSettings settings = new SessionSettings(config.workspaceRoot(), config.queueLimit(),
                 config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(), config.maxSessionsPerUser(),
                 config.maxLiveClis());
-        return Persistence.open(config.databaseUrl(), schedulers.db())
-                .flatMap(store -> stopLeftovers(store, config, schedulers)
-                        .then(DiscordBot.start(config, chat -> new SessionRegistry(runtime, chat, store, settings,
-                                clock), schedulers.processStart(), clock))
-                        .flatMap(bot -> bot.sessions().restore()
-                                .doOnNext(n -> log.info("restored {} sessions", n))
-                                .thenReturn(bot))
-                        .map(bot -> {
-                            Duration period = config.idleTimeout().dividedBy(4).compareTo(Duration.ofSeconds(30)) > 0
-                                    ? Duration.ofSeconds(30) : config.idleTimeout().dividedBy(4);
-                            Disposable reaper = bot.sessions().idleReaper(period)
-                                    .subscribe(null, e -> log.error("idle reaper stopped", e));
-                            return new Application(bot, store, schedulers, reaper);
+        return Ops.serve(config.opsPort(), wiring.checks(), metrics, schedulers.ops())
+                .flatMap(ops -> Persistence.open(config.databaseUrl(), schedulers.db())
+                        // With PostgreSQL the store arrives on the driver's event loop; building the Discord client
+                        // reads resources from the jar (a blocking read), so start-up goes on where blocking is fine.
+                        .publishOn(schedulers.processStart())
+                        .flatMap(store -> {
+                            wiring.store.set(store);
+                            return stopLeftovers(store, config, schedulers)
+                                    .then(DiscordBot.start(config, chat -> new SessionRegistry(runtime, chat, store,
+                                            settings, clock, metrics), schedulers.processStart(), clock,
+                                            metrics.registry()))
+                                    .doOnNext(bot -> {
+                                        wiring.bot.set(bot);
+                                        metrics.watch(bot.sessions());
+                                    })
+                                    .flatMap(bot -> bot.sessions().restore()
+                                            .doOnNext(n -> log.info("restored {} sessions", n))
+                                            .thenReturn(bot))
+                                    .map(bot -> {
+                                        Disposable reaper = bot.sessions().idleReaper(reaperPeriod(config))
+                                                .subscribe(null, e -> log.error("idle reaper stopped", e));
+                                        return new Application(bot, store, schedulers, reaper, ops, metrics, wiring);
+                                    })
+                                    .onErrorResume(e -> Persistence.close(store).then(Mono.error(e)));
                         })
-                        .onErrorResume(e -> Persistence.close(store).then(Mono.error(e))))
-                .doOnError(e -> schedulers.close());
+                        .onErrorResume(e -> ops.stop().then(Mono.error(e))))
+                .doOnError(e -> {
+                    schedulers.close();
+                    metrics.close();
+                });
+    }
+
+    private static Duration reaperPeriod(BridgeConfig config) {
+        Duration quarter = config.idleTimeout().dividedBy(4);
+        return quarter.compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : quarter;
     }
 
     /** The CLIs a crashed run left behind, found by pid and start time, are stopped before anything starts. */
@@ -83,19 +149,69 @@ public final class Application {
         return bot.sessions();
     }
 
+    /** The port the ops endpoint listens on (the chosen one when {@code OPS_PORT=0}). */
+    public int opsPort() {
+        return ops.port();
+    }
+
     public Mono<Void> onDisconnect() {
         return bot.onDisconnect();
     }
 
-    /** Stops every CLI (in parallel), persists, and logs out, within {@code deadline}. */
+    /** Whether {@link #stop} began. */
+    public boolean stopping() {
+        return wiring.draining.get();
+    }
+
+    /**
+     * The graceful drain (ARCHITECTURE.md §3.12), all of it within {@code deadline}: {@code /readyz} turns 503; no
+     * prompt starts any more (new ones are kept in the stored inbox, and their authors told); threads with a running
+     * turn are told and their turns interrupted; every CLI is stopped by the §3.4 sequence, in parallel; the
+     * sessions' writes are flushed; then the gateway logs out, the store closes and the ops endpoint stops. Calling it
+     * again returns the same drain.
+     */
     public Mono<Void> stop(Duration deadline) {
+        Mono<Void> drain = Mono.defer(() -> drain(System.nanoTime() + deadline.toNanos())).cache();
+        return stopping.compareAndSet(null, drain) ? drain : stopping.get();
+    }
+
+    private Mono<Void> drain(long deadlineNanos) {
+        wiring.draining.set(true);
         reaper.dispose();
-        return Flux.fromIterable(bot.sessions().all())
-                .flatMap(s -> s.release(java.util.Optional.empty()).onErrorResume(e -> Mono.empty()))
-                .then(bot.sessions().flush())
-                .timeout(deadline, Mono.empty())
-                .then(bot.logout().onErrorResume(e -> Mono.empty()))
-                .then(Persistence.close(store))
-                .doFinally(s -> schedulers.close());
+        log.info("draining: {} ms left", left(deadlineNanos, Duration.ZERO).toMillis());
+        return bot.sessions().drain()
+                .timeout(left(deadlineNanos, CLOSING_RESERVE), Mono.fromRunnable(() ->
+                        log.warn("drain deadline reached before every session was stopped")))
+                .onErrorResume(e -> {
+                    log.warn("draining the sessions failed: {}", e.toString());
+                    return Mono.empty();
+                })
+                .then(Mono.defer(() -> bot.logout().timeout(left(deadlineNanos, Duration.ZERO))))
+                .onErrorResume(e -> {
+                    log.warn("logout failed: {}", e.toString());
+                    return Mono.empty();
+                })
+                .then(Mono.defer(() -> {
+                    wiring.storeClosed.set(true);
+                    return Persistence.close(store).timeout(left(deadlineNanos, Duration.ZERO));
+                }))
+                .onErrorResume(e -> {
+                    log.warn("closing the store failed: {}", e.toString());
+                    return Mono.empty();
+                })
+                .then(Mono.defer(() -> ops.stop().timeout(left(deadlineNanos, Duration.ZERO))))
+                .onErrorResume(e -> Mono.empty())
+                .doOnSuccess(v -> log.info("drained with {} ms to spare", left(deadlineNanos, Duration.ZERO)
+                        .toMillis()))
+                .doFinally(s -> {
+                    schedulers.close();
+                    metrics.close();
+                });
+    }
+
+    /** What is left of the deadline after keeping {@code reserve}; at least a millisecond, so a timeout can fire. */
+    private static Duration left(long deadlineNanos, Duration reserve) {
+        long nanos = deadlineNanos - System.nanoTime() - reserve.toNanos();
+        return Duration.ofNanos(Math.max(nanos, 1_000_000));
     }
 }

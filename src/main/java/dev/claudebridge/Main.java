@@ -10,6 +10,12 @@ import org.slf4j.LoggerFactory;
 /** The composition root: reads the configuration, wires the adapters into the core, runs until SIGTERM. */
 public final class Main {
 
+    /** The system property logback.xml picks its appender by ({@code text} or {@code json}, from LOG_FORMAT). */
+    static final String LOG_FORMAT_PROPERTY = "claude-bridge.log.format";
+
+    /** Exit status after the drain: 0 for a stop we were asked for, 1 when the gateway went away by itself. */
+    private static volatile int exitStatus = 0;
+
     private Main() {
     }
 
@@ -23,12 +29,53 @@ public final class Main {
             System.exit(2);
             return;
         }
+        // Before the first logger exists: logback reads it while it configures itself.
+        System.setProperty(LOG_FORMAT_PROPERTY, config.logFormat());
+        // NuProcess registers a JVM shutdown hook that SIGTERMs every CLI the moment the JVM begins to shut down.
+        // It would run alongside the drain below and kill the CLIs mid-turn, without the interrupt and the flush of
+        // the stop sequence, and the sessions would be recorded as dead. The drain stops them itself. Set before
+        // any NuProcess class loads.
+        System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
         Logger log = LoggerFactory.getLogger(Main.class);
         log.info("starting with {}", config);
         Application app = Application.start(config, Clock.systemUTC()).block(Duration.ofMinutes(2));
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-                app.stop(config.drainTimeout()).block(config.drainTimeout().plusSeconds(2)), "drain"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> drainAndHalt(app, config.drainTimeout(), log),
+                "drain"));
         log.info("logged in; waiting for events");
         app.onDisconnect().block(); // the only block() of the main code: the main thread waits for the end
+        if (!app.stopping()) {
+            log.error("the gateway disconnected for good; stopping");
+            exitStatus = 1;
+            System.exit(1); // runs the drain hook, which ends the process with this status
+        }
+    }
+
+    /**
+     * SIGTERM (and SIGINT, or {@code System.exit}) start the JVM's shutdown, which runs this hook: the drain, bounded
+     * by {@code DRAIN_TIMEOUT}; then the logs are flushed and the process ends with {@code Runtime.halt}.
+     *
+     * <p>Why a shutdown hook and {@code halt}: the hook is the JVM's one supported way to act on SIGTERM (no
+     * {@code sun.misc.Signal}, an internal API), and it covers every way the process is asked to stop. But a JVM
+     * that a signal shut down exits with 128 + the signal (143 for SIGTERM), even after a clean drain, and Kubernetes
+     * and the issue want 0. {@code halt} sets the status; it skips whatever hooks are still running, which is safe
+     * here because the only other one (NuProcess's) is disabled above and logback is stopped (flushed) first.
+     */
+    private static void drainAndHalt(Application app, Duration drainTimeout, Logger log) {
+        int status = exitStatus;
+        try {
+            log.info("shutting down: draining within {} ms", drainTimeout.toMillis());
+            app.stop(drainTimeout).block(drainTimeout.plusSeconds(1));
+            log.info("stopped");
+        } catch (RuntimeException e) {
+            log.error("the drain did not finish", e);
+            status = Math.max(status, 1);
+        } finally {
+            if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+                logback.stop(); // flushes and closes the appenders
+            }
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(status);
+        }
     }
 }

@@ -129,9 +129,13 @@ public record BridgeConfig(
 
     @Override
     public String toString() {
-        // Never print the token or the process environment (it can hold credentials).
+        // Never print the token, the database URL (it can carry a password) or the process environment (it holds the
+        // CLI's credentials): only the database's kind, and settings that are no secret.
         return "BridgeConfig[api=" + discordApiBaseUrl + ", guild=" + discordGuildId + ", mainChannel="
                 + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles=" + allowedRoleIds.size()
-                + ", allowEveryone=" + allowEveryone + ", workspace=" + workspaceRoot + ", dataDir=" + dataDir + "]";
+                + ", allowEveryone=" + allowEveryone + ", workspace=" + workspaceRoot + ", dataDir=" + dataDir
+                + ", database=" + databaseUrl.substring(0, databaseUrl.indexOf(':', "r2dbc:".length()))
+                + ", opsPort=" + opsPort + ", drainTimeout=" + drainTimeout.toMillis() + "ms, maxLiveClis="
+                + maxLiveClis + ", logFormat=" + logFormat + "]";
     }
 }

@@ -20,6 +20,7 @@ import discord4j.gateway.intent.IntentSet;
 import discord4j.rest.request.DefaultRouter;
 import discord4j.rest.request.RouterOptions;
 import discord4j.rest.util.AllowedMentions;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -51,14 +52,18 @@ public final class DiscordBot {
      *
      * @param sessions builds the core's registry on top of this adapter's chat platform
      * @param blocking a scheduler where short disk checks may block
+     * @param metrics  where the REST traffic is counted (route templates and status codes only)
      */
     public static Mono<DiscordBot> start(BridgeConfig config, Function<ChatPlatform, SessionRegistry> sessions,
-            Scheduler blocking, Clock clock) {
+            Scheduler blocking, Clock clock, MeterRegistry metrics) {
         EditPacer pacer = new EditPacer(clock, config.editInterval());
+        RestMetrics rest = new RestMetrics(metrics);
         DiscordClientBuilder<DiscordClient, RouterOptions> builder = DiscordClientBuilder.create(config.discordToken());
         builder.onClientResponse(pacer.responseFunction());
         builder.setGlobalRateLimiter(EditPacer.globalRateLimiter());
         builder.setDefaultAllowedMentions(AllowedMentions.suppressAll());
+        builder.setReactorResources(rest.resources());
+        builder.onClientResponse(rest.responseFunction());
         DiscordClient client = config.usesRealDiscord() ? builder.build() : builder.build(routerFor(config));
         DiscordChat chat = new DiscordChat(client, pacer);
         SessionRegistry registry = sessions.apply(chat);
@@ -124,6 +129,11 @@ public final class DiscordBot {
 
     public SessionRegistry sessions() {
         return sessions;
+    }
+
+    /** Whether the gateway connection is up now (readiness: false while it reconnects). */
+    public Mono<Boolean> connected() {
+        return gateway.getGatewayClient(0).map(client -> client.isConnected()).orElse(Mono.just(false));
     }
 
     /** Completes when the gateway disconnects for good. */

@@ -39,6 +39,18 @@ final class BridgeConfigTest {
     }
 
     @Test
+    void theLoggedConfigurationHoldsNoSecret() {
+        Map<String, String> env = minimal();
+        env.put("ANTHROPIC_API_KEY", "sk-ant-api-key-value");
+        env.put("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat-token-value");
+        env.put("DATABASE_URL", "r2dbc:postgresql://bridge:db-password-value@db.example:5432/bridge");
+        String printed = BridgeConfig.fromEnv(env).toString();
+        assertThat(printed).doesNotContain("MTExMTExMTExMTExMTExMTEx.fake.secret", "secret", "sk-ant",
+                "db-password-value", "bridge:", "db.example");
+        assertThat(printed).contains("database=r2dbc:postgresql", "opsPort=8081", "logFormat=text");
+    }
+
+    @Test
     void aMissingRequiredSettingIsNamed() {
         Map<String, String> env = minimal();
         env.remove("DISCORD_TOKEN");

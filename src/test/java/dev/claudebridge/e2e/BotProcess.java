@@ -20,13 +20,22 @@ final class BotProcess implements AutoCloseable {
     }
 
     static BotProcess start(Map<String, String> env, Path log) throws IOException {
+        return start(env, log, null);
+    }
+
+    /** With {@code stderr} null, stderr goes into the same file as stdout. */
+    static BotProcess start(Map<String, String> env, Path log, Path stderr) throws IOException {
         String jar = System.getProperty("bridge.jar", "target/claude-bridge.jar");
         assertThat(Path.of(jar)).as("the packaged jar (failsafe runs after package)").isRegularFile();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar);
         builder.environment().clear();
         builder.environment().putAll(env);
-        builder.redirectErrorStream(true);
+        if (stderr == null) {
+            builder.redirectErrorStream(true);
+        } else {
+            builder.redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+        }
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process process = builder.start();
         process.getOutputStream().close();

@@ -99,6 +99,7 @@ final class BotWorld implements AutoCloseable {
         env.put("STOP_GRACE", "5s");
         env.put("KILL_AFTER", "2s");
         env.put("DRAIN_TIMEOUT", "12s");
+        env.put("OPS_PORT", "0"); // any free port: tests (and other builds on this machine) run side by side
         env.putAll(extra);
         return env;
     }

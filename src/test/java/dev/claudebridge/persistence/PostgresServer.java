@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * <p>Starting and stopping block (processes, files, JDBC): they run on the test thread, never on a reactive one.
  * Missing binaries fail the test run: {@code bash .ci/run} installs them.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
 
     static final String SUPERUSER = "postgres";
     private static final String POSTGRES_ROOT = "/usr/lib/postgresql";
@@ -46,7 +46,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** initdb, then start; the server is stopped by {@link #close()}, or at the latest when the JVM exits. */
-    static PostgresServer start() throws IOException, InterruptedException {
+    public static PostgresServer start() throws IOException, InterruptedException {
         Path bin = binaries();
         Path dir = Files.createTempDirectory("claude-bridge-pg-");
         String password = randomPassword();
@@ -86,7 +86,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** A new, empty database for one test, and the R2DBC URL of it with the credentials in the user info. */
-    String createDatabase() {
+    public String createDatabase() {
         String name = "t_" + UUID.randomUUID().toString().replace("-", "");
         try (var connection = DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, password);
                 var statement = connection.createStatement()) {
@@ -114,9 +114,18 @@ final class PostgresServer implements AutoCloseable {
         return port;
     }
 
+    /** Stops the server and keeps its files (a database that went down); {@link #close()} still deletes them. */
+    public void stop() throws IOException, InterruptedException {
+        if (stopped.compareAndSet(false, true)) {
+            run(dir, asPostgres(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
+                    "-m", "immediate", "-w", "stop"));
+        }
+    }
+
     @Override
     public void close() {
         if (!stopped.compareAndSet(false, true)) {
+            deleteTree(dir);
             return;
         }
         try {

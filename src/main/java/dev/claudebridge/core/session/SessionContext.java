@@ -2,12 +2,18 @@ package dev.claudebridge.core.session;
 
 import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.port.SessionStore;
 import java.time.Clock;
+import java.util.function.BooleanSupplier;
 
-/** What every session of the bot shares: its ports, settings and clock. */
+/**
+ * What every session of the bot shares: its ports, settings and clock, what it reports to the metrics, and whether
+ * the bot is draining (then no prompt starts and no CLI starts: they wait in the stored inbox for the next run).
+ */
 record SessionContext(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
-        Clock clock, CliBudget budget, java.util.function.Consumer<ThreadSession> onStateChange) {
+        Clock clock, CliBudget budget, java.util.function.Consumer<ThreadSession> onStateChange,
+        SessionMetrics metrics, BooleanSupplier draining) {
 
     /** {@code MAX_LIVE_CLIS}: a session asks before it starts a CLI, and says when its CLI is gone. */
     interface CliBudget {

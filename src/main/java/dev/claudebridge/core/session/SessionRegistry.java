@@ -2,6 +2,7 @@ package dev.claudebridge.core.session;
 
 import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.port.SessionStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -32,10 +34,17 @@ public final class SessionRegistry implements SessionContext.CliBudget {
     private final Map<String, ThreadSession> sessions = new ConcurrentHashMap<>();
     private final Set<ThreadSession> live = new HashSet<>(); // guarded by itself: sessions holding a CLI slot
     private final Sinks.Many<Presence> presence = Sinks.many().replay().latest();
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     public SessionRegistry(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
             Clock clock) {
-        this.context = new SessionContext(runtime, chat, store, settings, clock, this, s -> publishPresence());
+        this(runtime, chat, store, settings, clock, SessionMetrics.NONE);
+    }
+
+    public SessionRegistry(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
+            Clock clock, SessionMetrics metrics) {
+        this.context = new SessionContext(runtime, chat, store, settings, clock, this, s -> publishPresence(),
+                metrics, draining::get);
         publishPresence();
     }
 
@@ -183,6 +192,36 @@ public final class SessionRegistry implements SessionContext.CliBudget {
                 }))
                 .reduce(0, Integer::sum)
                 .doOnNext(n -> publishPresence());
+    }
+
+    // ---- drain (SIGTERM) ----
+
+    /** Whether {@link #drain()} began: prompts are kept for the next run instead of started. */
+    public boolean draining() {
+        return draining.get();
+    }
+
+    /**
+     * The sessions' part of a graceful shutdown (ARCHITECTURE.md §3.12): from now on no prompt starts and no CLI
+     * starts (new prompts are kept in the stored inbox and answered after the restart); threads with a running turn
+     * are told, their turns interrupted; every CLI is stopped by the §3.4 sequence, all in parallel; then every
+     * session's writes are flushed to the store. The caller bounds it with the drain deadline.
+     */
+    public Mono<Void> drain() {
+        return Mono.defer(() -> {
+            if (!draining.compareAndSet(false, true)) {
+                return flush();
+            }
+            List<ThreadSession> all = all();
+            log.info("draining {} sessions ({} with a CLI)", all.size(), all.stream().filter(ThreadSession::cliAlive)
+                    .count());
+            return Flux.fromIterable(all)
+                    .flatMap(s -> s.drain().onErrorResume(e -> {
+                        log.warn("[T:{}] drain failed: {}", s.identity().threadId(), e.toString());
+                        return Mono.empty();
+                    }), Integer.MAX_VALUE)
+                    .then(flush());
+        });
     }
 
     /** Waits until every session's pending writes reached the store (for a drain). */

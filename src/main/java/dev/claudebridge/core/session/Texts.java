@@ -23,6 +23,16 @@ public final class Texts {
         return "⏱️ The turn ran longer than " + human(limit) + " (TURN_TIMEOUT) and was interrupted.";
     }
 
+    /** Said in a thread whose turn a drain (SIGTERM, a new version rolling out) interrupts. */
+    public static String drainInterrupts() {
+        return "🔄 Restarting: this turn is interrupted. Prompts waiting here are kept and run after the restart.";
+    }
+
+    /** The reply to a prompt that arrives while the bot drains. */
+    public static String keptForRestart() {
+        return "🔄 The bot is restarting: this prompt is kept and will run after the restart.";
+    }
+
     public static String queueFull(int limit) {
         return "🚫 " + limit + " prompts are already waiting in this session; this one was not queued. "
                 + "Send it again once the queue is shorter.";

@@ -68,6 +68,7 @@ public final class ThreadSession {
     private volatile Totals totals;
     private volatile Instant lastActivity;
     private volatile boolean turnRunning;
+    private volatile Sinks.Empty<Void> turnDone = completedTurn(); // the running turn's end, for a drain
 
     ThreadSession(Identity identity, SessionContext context, SessionState initial, Totals totals,
             Optional<String> conversationId, Instant lastActivity) {
@@ -130,7 +131,7 @@ public final class ThreadSession {
     // ---- the inbox ----
 
     /** What became of an offered prompt. */
-    public enum Offer { STARTED, QUEUED, REFUSED_FULL, REFUSED_ENDED }
+    public enum Offer { STARTED, QUEUED, REFUSED_FULL, REFUSED_ENDED, KEPT_FOR_RESTART }
 
     /**
      * Takes a prompt: it runs now, or waits (marked ⏳) behind the running turn, or is refused with a reply when
@@ -139,6 +140,9 @@ public final class ThreadSession {
     public Offer offer(Prompt prompt) {
         if (state.get() == SessionState.ENDED) {
             return Offer.REFUSED_ENDED;
+        }
+        if (context.draining().getAsBoolean()) {
+            return keepForRestart(prompt);
         }
         boolean busy;
         synchronized (waiting) {
@@ -162,11 +166,41 @@ public final class ThreadSession {
         return busy ? Offer.QUEUED : Offer.STARTED;
     }
 
+    /**
+     * During a drain a prompt is not started: it goes into the inbox, which is written through to the store, so the
+     * next run offers it again at start-up (as after a crash). The author is told, so nobody waits in vain.
+     */
+    private Offer keepForRestart(Prompt prompt) {
+        synchronized (waiting) {
+            if (waiting.size() >= settings.queueLimit()) {
+                fireAndLog(reply(Texts.queueFull(settings.queueLimit())), "queue-full reply");
+                return Offer.REFUSED_FULL;
+            }
+            waiting.addLast(prompt);
+            saveInbox();
+        }
+        fireAndLog(reply(Texts.keptForRestart()), "restart reply");
+        return Offer.KEPT_FOR_RESTART;
+    }
+
+    /** A prompt taken just as a drain began, before its CLI could start: back to the head of the stored inbox. */
+    private Mono<Void> keepTaken(Prompt prompt) {
+        synchronized (waiting) {
+            waiting.addFirst(prompt);
+            saveInbox();
+        }
+        return reply(Texts.keptForRestart());
+    }
+
     private Mono<Prompt> next() {
         synchronized (waiting) {
+            if (context.draining().getAsBoolean()) {
+                return Mono.empty(); // what waits stays in the stored inbox for the next run
+            }
             Prompt prompt = waiting.pollFirst();
             if (prompt != null) {
                 turnRunning = true;
+                turnDone = Sinks.empty();
                 saveInbox();
                 save();
             }
@@ -181,6 +215,7 @@ public final class ThreadSession {
         return ensureAgent()
                 .flatMap(live -> streamTurn(live, prompt))
                 .onErrorResume(AgentExit.class, exit -> Mono.empty()) // said in the thread by the watcher
+                .onErrorResume(e -> context.draining().getAsBoolean() && !cliAlive(), e -> keepTaken(prompt))
                 .onErrorResume(e -> {
                     log.warn("[T:{}] turn could not run: {}", identity.threadId(), e.toString());
                     return reply(Texts.failedTurn(e.getMessage() == null ? e.toString() : e.getMessage()));
@@ -193,6 +228,7 @@ public final class ThreadSession {
         synchronized (waiting) {
             turnRunning = false;
         }
+        turnDone.tryEmitEmpty(); // one emitter: only the worker ends a turn
         lastActivity = context.clock().instant();
         if (state.get() == SessionState.RUNNING || state.get() == SessionState.AWAITING_PERMISSION) {
             setState(SessionState.IDLE);
@@ -296,6 +332,9 @@ public final class ThreadSession {
         if (current != null) {
             return Mono.just(current);
         }
+        if (context.draining().getAsBoolean()) {
+            return Mono.error(new IllegalStateException("the bot is restarting"));
+        }
         // A CLI being stopped finishes first: it may still be flushing the transcript the new one resumes.
         return stopping.then(Mono.defer(this::startAgent));
     }
@@ -333,6 +372,7 @@ public final class ThreadSession {
 
     private void attach(AgentSession live) {
         agent = live;
+        context.metrics().cliStarted();
         live.startedAt().ifPresent(at -> writer.submit(Mono.defer(() -> context.store().saveChild(
                 new SessionStore.ChildProcess(identity.threadId(), live.pid(), at)))));
         // Ends by itself when the process does (its permissions end with it).
@@ -384,6 +424,7 @@ public final class ThreadSession {
             return Mono.empty();
         }
         setState(SessionState.DEAD);
+        context.metrics().cliDied();
         return chat.post(identity.threadId(), new OutgoingMessage(Texts.died(exit.description(), exit.stderrTail()),
                 deadButtons(), List.of())).then();
     }
@@ -484,9 +525,27 @@ public final class ThreadSession {
         return stopCli();
     }
 
-    /** Starts the CLI before any prompt, so a new session is ready at once. */
+    /** Starts the CLI before any prompt, so a new session is ready at once (not while draining: none would be). */
     public Mono<Void> warmUp() {
-        return ensureAgent().then();
+        return context.draining().getAsBoolean() ? Mono.empty() : ensureAgent().then();
+    }
+
+    /**
+     * This session's part of a drain (the registry has set the draining flag, so nothing new starts): a thread with a
+     * running turn is told first; the CLI is stopped by the full sequence (which interrupts the turn); and the drain
+     * waits for the interrupted turn to be wrapped up (its reply finished and the turn saved) before it returns.
+     */
+    Mono<Void> drain() {
+        boolean running = turnRunning;
+        Mono<Void> done = turnDone.asMono();
+        Mono<Void> notice = running ? reply(Texts.drainInterrupts()) : Mono.empty();
+        return notice.then(release(Optional.empty())).then(done);
+    }
+
+    private static Sinks.Empty<Void> completedTurn() {
+        Sinks.Empty<Void> done = Sinks.empty();
+        done.tryEmitEmpty();
+        return done;
     }
 
     /** {@code /export}: the conversation as stored (prompt, reply text, tool lines per turn) as a Markdown file. */
@@ -556,6 +615,7 @@ public final class ThreadSession {
                 context.clock().instant());
         writer.submit(Mono.defer(() -> context.store().saveTurn(turn)));
         save();
+        context.metrics().turnEnded(result, took, turn.costUsd(), turn.tokensIn(), turn.tokensOut());
     }
 
     private Mono<Void> reply(String text) {
