@@ -48,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ManifestTest {
 
     static final int OPS_PORT = 8081;
-    static final long CLI_MEMORY = 160L << 20;  // about 160 MB per live CLI (ARCHITECTURE.md §5)
+    // ARCHITECTURE.md §5 says about 160 MB per live CLI; 195 MiB was measured (BENCHMARKS.md, issue 6), so 200Mi.
+    static final long CLI_MEMORY = 200L << 20;
 
     static List<Object> objects;
     static V1StatefulSet statefulSet;
@@ -241,7 +242,7 @@ class ManifestTest {
         Map<String, Quantity> requests = bot().getResources().getRequests();
         assertThat(limits).containsKeys("memory", "cpu");
         assertThat(requests).containsKeys("memory", "cpu");
-        assertThat(limits.get("memory").getNumber()).as("memory limit vs %d CLIs x 160Mi + JVM %d", maxLiveClis, jvm)
+        assertThat(limits.get("memory").getNumber()).as("memory limit vs %d CLIs x 200Mi + JVM %d", maxLiveClis, jvm)
                 .isGreaterThanOrEqualTo(needed);
         assertThat(requests.get("memory").getNumber()).as("memory request").isGreaterThanOrEqualTo(needed)
                 .isLessThanOrEqualTo(limits.get("memory").getNumber());
