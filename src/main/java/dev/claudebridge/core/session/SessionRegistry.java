@@ -102,12 +102,26 @@ public final class SessionRegistry implements SessionContext.CliBudget {
 
     // ---- MAX_LIVE_CLIS ----
 
+    private static final int RESERVE_TRIES = 9;
+    private static final Duration RESERVE_RETRY = Duration.ofMillis(250);
+
     /**
      * Room for one more CLI: granted under the limit; at the limit the least recently used idle CLI is stopped to
-     * make room; refused when every CLI is in a turn.
+     * make room; refused when every CLI is in a turn. A turn whose reply has just ended may take a moment more to
+     * become idle, so a refusal is only final after {@link #RESERVE_TRIES} looks {@link #RESERVE_RETRY} apart.
      */
     @Override
     public Mono<Boolean> reserve(ThreadSession requester) {
+        return reserve(requester, RESERVE_TRIES - 1);
+    }
+
+    private Mono<Boolean> reserve(ThreadSession requester, int triesLeft) {
+        return Mono.defer(() -> tryReserve(requester))
+                .flatMap(granted -> granted || triesLeft == 0 ? Mono.just(granted)
+                        : Mono.delay(RESERVE_RETRY).then(reserve(requester, triesLeft - 1)));
+    }
+
+    private Mono<Boolean> tryReserve(ThreadSession requester) {
         ThreadSession evict;
         synchronized (live) {
             if (live.contains(requester) || live.size() < context.settings().maxLiveClis()) {
