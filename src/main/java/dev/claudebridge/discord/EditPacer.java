@@ -36,7 +36,7 @@ final class EditPacer {
     private final Clock clock;
     private final Optional<Duration> fixedInterval;
     /** Edits a second across all channels; Discord's global limit is 50 requests a second for everything. */
-    static final int GLOBAL_EDITS_PER_SECOND = 42;
+    static final int GLOBAL_EDITS_PER_SECOND = 36;
     /** Rounded up to whole milliseconds, so no second, however its start is placed, holds one slot more. */
     private static final Duration GLOBAL_SPACING = Duration.ofMillis(1000 / GLOBAL_EDITS_PER_SECOND + 1);
 
