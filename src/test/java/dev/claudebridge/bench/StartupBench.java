@@ -1,5 +1,6 @@
 package dev.claudebridge.bench;
 
+import dev.claudebridge.testkit.BotEnvironment;
 import dev.claudebridge.testkit.FakeAnthropicApi;
 import dev.claudebridge.testkit.FakeDiscord;
 import dev.claudebridge.testkit.Match;
@@ -164,37 +165,14 @@ public final class StartupBench {
 
     private static Process startBot(Path jar, Path cli, FakeDiscord discord, FakeAnthropicApi api, Path root, int port,
             Path log) throws IOException {
-        Path workspace = Files.createDirectories(root.resolve("workspace"));
-        Path home = Files.createDirectories(root.resolve("home"));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile());
-        Map<String, String> env = pb.environment();
-        env.clear();
-        env.put("PATH", System.getenv("PATH"));
-        env.put("HOME", home.toString());
-        env.put("LANG", "C.UTF-8");
-        env.put("DISCORD_TOKEN", discord.token());
-        env.put("DISCORD_API_BASE_URL", discord.apiBaseUrl());
-        env.put("DISCORD_GUILD_ID", discord.ids().guildId());
-        env.put("DISCORD_MAIN_CHANNEL_ID", discord.ids().mainChannelId());
-        env.put("ALLOWED_USER_IDS", FakeUser.OWNER.id());
-        env.put("WORKSPACE_ROOT", workspace.toString());
-        env.put("DATA_DIR", root.resolve("data").toString());
-        env.put("CLAUDE_BIN", cli.toString());
-        env.put("ANTHROPIC_BASE_URL", api.baseUrl());
-        env.put("ANTHROPIC_API_KEY", "sk-ant-dummy");
-        env.put("CLAUDE_CODE_MAX_RETRIES", "1");
-        env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
-        env.put("CLAUDE_ENV_PASSTHROUGH", "CLAUDE_CODE_MAX_RETRIES,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC");
-        env.put("OPS_PORT", String.valueOf(port));
-        env.put("MAX_SESSIONS_PER_USER", "50");
-        env.put("INTERRUPT_WAIT", "2s");
-        env.put("STOP_GRACE", "5s");
-        env.put("KILL_AFTER", "2s");
-        env.put("DRAIN_TIMEOUT", "12s");
+        pb.environment().clear();
+        pb.environment().putAll(BotEnvironment.of(root, discord, api, Map.of("CLAUDE_BIN", cli.toString(),
+                "OPS_PORT", String.valueOf(port), "MAX_SESSIONS_PER_USER", "50")));
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         return pb.start();
     }

@@ -1,6 +1,7 @@
 package dev.claudebridge.bench;
 
 import ch.qos.logback.classic.Level;
+import dev.claudebridge.testkit.BotEnvironment;
 import dev.claudebridge.testkit.FakeAnthropicApi;
 import dev.claudebridge.testkit.FakeDiscord;
 import dev.claudebridge.testkit.Match;
@@ -340,41 +341,18 @@ public final class StreamingBench {
     /** The bot as its own OS process with the settings of the end-to-end tests (BotWorld), all on 127.0.0.1. */
     private static Process startBot(Options o, FakeDiscord discord, FakeAnthropicApi api, Path root, boolean fakeCli,
                                     String interval, Path sentDir, Path log) throws IOException {
-        Path workspace = Files.createDirectories(root.resolve("workspace"));
-        Path home = Files.createDirectories(root.resolve("home"));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", o.jar().toString());
         pb.directory(root.toFile());
-        Map<String, String> env = pb.environment();
-        env.clear();
-        env.put("PATH", System.getenv("PATH"));
-        env.put("HOME", home.toString());
-        env.put("LANG", "C.UTF-8");
-        env.put("DISCORD_TOKEN", discord.token());
-        env.put("DISCORD_API_BASE_URL", discord.apiBaseUrl());
-        env.put("DISCORD_GUILD_ID", discord.ids().guildId());
-        env.put("DISCORD_MAIN_CHANNEL_ID", discord.ids().mainChannelId());
-        env.put("ALLOWED_USER_IDS", FakeUser.OWNER.id());
-        env.put("ALLOWED_ROLE_IDS", FakeUser.FRIEND.roleId());
-        env.put("WORKSPACE_ROOT", workspace.toString());
-        env.put("DATA_DIR", root.resolve("data").toString());
-        env.put("CLAUDE_BIN", fakeCli ? FAKE_CLI.toString() : o.realCli().toString());
-        env.put("ANTHROPIC_BASE_URL", api.baseUrl());
-        env.put("ANTHROPIC_API_KEY", "sk-ant-dummy");
-        env.put("CLAUDE_CODE_MAX_RETRIES", "1");
-        env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
-        env.put("BENCH_SENT_DIR", sentDir.toString());
-        env.put("CLAUDE_ENV_PASSTHROUGH", "CLAUDE_CODE_MAX_RETRIES,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC,"
-                + "BENCH_SENT_DIR");
-        env.put("PRESENCE_MIN_INTERVAL", "200ms");
-        env.put("INTERRUPT_WAIT", "2s");
-        env.put("STOP_GRACE", "5s");
-        env.put("KILL_AFTER", "2s");
-        env.put("DRAIN_TIMEOUT", "12s");
-        env.put("OPS_PORT", "0");
-        env.put("MAX_SESSIONS_PER_USER", "200");
-        env.put("MAX_LIVE_CLIS", "200");
-        env.put("EDIT_INTERVAL", interval);
+        pb.environment().clear();
+        pb.environment().putAll(BotEnvironment.of(root, discord, api, Map.of(
+                "CLAUDE_BIN", fakeCli ? FAKE_CLI.toString() : o.realCli().toString(),
+                "BENCH_SENT_DIR", sentDir.toString(),
+                "CLAUDE_ENV_PASSTHROUGH", "CLAUDE_CODE_MAX_RETRIES,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC,"
+                        + "BENCH_SENT_DIR",
+                "MAX_SESSIONS_PER_USER", "200",
+                "MAX_LIVE_CLIS", "200",
+                "EDIT_INTERVAL", interval)));
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = pb.start();
         STARTED.add(p.toHandle());
