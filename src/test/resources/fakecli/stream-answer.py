@@ -22,6 +22,11 @@ import threading
 import time
 import uuid
 
+if sys.argv[1:] == ["--version"]:
+    # The bot asks once at start-up; this script speaks the pinned version's protocol (see the docstring).
+    print("2.1.332 (Claude Code)")
+    sys.exit(0)
+
 OUT_LOCK = threading.Lock()
 SESSION_ID = str(uuid.uuid4())
 INTERRUPT = threading.Event()

@@ -89,11 +89,13 @@ public final class Application {
         BridgeMetrics metrics = Ops.metrics();
         Wiring wiring = new Wiring();
         ClaudeAgentRuntime runtime = new ClaudeAgentRuntime(config, new ObjectMapper(), schedulers.processStart(),
-                clock);
+                clock, metrics);
         SessionSettings settings = new SessionSettings(config.workspaceRoot(), config.queueLimit(),
                 config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(), config.maxSessionsPerUser(),
                 config.maxLiveClis());
-        return Ops.serve(config.opsPort(), wiring.checks(), metrics, schedulers.ops())
+        // The CLI's version first: a CLI this build cannot drive stops start-up before anything else starts.
+        return runtime.version().flatMap(version -> Ops.serve(config.opsPort(), wiring.checks(), metrics,
+                        schedulers.ops())
                 .flatMap(ops -> Persistence.open(config.databaseUrl(), schedulers.db())
                         // With PostgreSQL the store arrives on the driver's event loop; building the Discord client
                         // reads resources from the jar (a blocking read), so start-up goes on where blocking is fine.
@@ -102,7 +104,7 @@ public final class Application {
                             wiring.store.set(store);
                             return stopLeftovers(store, config, schedulers)
                                     .then(DiscordBot.start(config, chat -> new SessionRegistry(runtime, chat, store,
-                                            settings, clock, metrics), schedulers.processStart(), clock,
+                                            settings, clock, metrics, version), schedulers.processStart(), clock,
                                             metrics.registry()))
                                     .doOnNext(bot -> {
                                         wiring.bot.set(bot);
@@ -118,7 +120,7 @@ public final class Application {
                                     })
                                     .onErrorResume(e -> Persistence.close(store).then(Mono.error(e)));
                         })
-                        .onErrorResume(e -> ops.stop().then(Mono.error(e))))
+                        .onErrorResume(e -> ops.stop().then(Mono.error(e)))))
                 .doOnError(e -> {
                     schedulers.close();
                     metrics.close();

@@ -38,7 +38,16 @@ public final class Main {
         System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
         Logger log = LoggerFactory.getLogger(Main.class);
         log.info("starting with {}", config);
-        Application app = Application.start(config, Clock.systemUTC()).block(Duration.ofMinutes(2));
+        Application app;
+        try {
+            app = Application.start(config, Clock.systemUTC()).block(Duration.ofMinutes(2));
+        } catch (ConfigException e) {
+            // Found while starting (the CLI's version): as with a bad setting, one line and exit code 2.
+            log.error("{}", e.getMessage());
+            System.err.println("claude-bridge: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> drainAndHalt(app, config.drainTimeout(), log),
                 "drain"));
         log.info("logged in; waiting for events");

@@ -8,6 +8,8 @@ import dev.claudebridge.agent.session.ClaudeLauncher;
 import dev.claudebridge.config.BridgeConfig;
 import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.AgentSession;
+import dev.claudebridge.core.port.AgentVersion;
+import dev.claudebridge.core.port.SessionMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,12 +17,20 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /** The {@code claude} CLI as the core's agent: the one public entry point of the agent adapter. */
 public final class ClaudeAgentRuntime implements AgentRuntime {
+
+    private static final Logger stderrLog = LoggerFactory.getLogger("dev.claudebridge.agent.stderr");
+    /** 2.1.332: "Ignoring 2 permissions.allow entries from .claude/settings.json: this workspace has not been trusted…" */
+    static final Pattern SETTINGS_IGNORED = Pattern.compile(
+            "^Ignoring .* from \\S*settings[^:]*:|has not been trusted", Pattern.CASE_INSENSITIVE);
 
     private final ClaudeLauncher launcher;
     private final ObjectMapper mapper;
@@ -28,13 +38,22 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
     private final Map<String, String> environment;
     private final Path configDir;
     private final StopTimes stopTimes;
+    private final Scheduler startScheduler;
+    private final SessionMetrics metrics;
 
     /** The stop sequence of ARCHITECTURE.md §3.4. */
     public record StopTimes(Duration interruptWait, Duration grace, Duration killAfter) {
     }
 
     public ClaudeAgentRuntime(BridgeConfig config, ObjectMapper mapper, Scheduler startScheduler, Clock clock) {
+        this(config, mapper, startScheduler, clock, SessionMetrics.NONE);
+    }
+
+    public ClaudeAgentRuntime(BridgeConfig config, ObjectMapper mapper, Scheduler startScheduler, Clock clock,
+            SessionMetrics metrics) {
         this.mapper = mapper;
+        this.startScheduler = startScheduler;
+        this.metrics = metrics;
         this.binary = config.claudeBin();
         this.configDir = config.claudeConfigDir();
         Path tmp = config.dataDir().resolve("claude-tmp");
@@ -55,7 +74,25 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
         CliCommand command = CliCommand.of(binary, spec.workDir(), environment);
         command = spec.model().map(command::withModel).orElse(command);
         command = spec.resumeId().map(command::withResume).orElse(command);
-        return launcher.start(command).map(session -> new ClaudeAgentSession(session, mapper, stopTimes));
+        return launcher.start(command, line -> stderrLine(spec.threadId(), line))
+                .map(session -> new ClaudeAgentSession(session, mapper, stopTimes));
+    }
+
+    @Override
+    public Mono<AgentVersion> version() {
+        return CliVersionCheck.run(binary, environment, startScheduler);
+    }
+
+    /**
+     * The CLI writes to stderr only what an operator should see: fatal errors, and warnings such as settings it
+     * ignored (2.1.332 skips {@code permissions.allow} of an untrusted workspace and says so). Each line is logged at
+     * WARN with the session's thread; an ignored-settings line is also counted.
+     */
+    private void stderrLine(String threadId, String line) {
+        stderrLog.warn("[T:{}] CLI stderr: {}", threadId, line);
+        if (SETTINGS_IGNORED.matcher(line).find()) {
+            metrics.cliSettingsIgnored();
+        }
     }
 
     /** The CLI keeps each conversation as {@code projects/<cwd slug>/<id>.jsonl} under its config directory. */

@@ -12,7 +12,7 @@ public final class ConfigException extends RuntimeException {
         super(variable + ": expected " + expected + (got == null ? ", but it is not set" : ", got '" + got + "'"));
     }
 
-    ConfigException(String message) {
+    public ConfigException(String message) {
         super(message);
     }
 }

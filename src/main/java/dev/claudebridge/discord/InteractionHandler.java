@@ -1,5 +1,6 @@
 package dev.claudebridge.discord;
 
+import dev.claudebridge.core.port.AgentVersion;
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
 import dev.claudebridge.core.session.ComponentIds;
@@ -220,6 +221,8 @@ final class InteractionHandler {
             embed.description("No active session. Start one with /new.");
         }
         embed.addField("Active sessions", summary(total), false);
+        AgentVersion cli = sessions.agentVersion();
+        embed.addField("Claude Code CLI", cli.version() + cli.warning().map(w -> "\n⚠️ " + w).orElse(""), false);
         Instant today = clock.instant().truncatedTo(ChronoUnit.DAYS);
         // Per-turn figures from the store: correct across CLI restarts (each process counts from zero).
         return event.deferReply().withEphemeral(true)

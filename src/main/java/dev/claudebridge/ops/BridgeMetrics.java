@@ -46,6 +46,7 @@ public final class BridgeMetrics implements SessionMetrics, AutoCloseable {
     private final Counter tokensOut;
     private final Counter cliStarts;
     private final Counter cliDeaths;
+    private final Counter cliSettingsIgnored;
     private final AtomicReference<SessionRegistry> sessions = new AtomicReference<>();
 
     BridgeMetrics() {
@@ -68,6 +69,8 @@ public final class BridgeMetrics implements SessionMetrics, AutoCloseable {
                 .register(registry);
         this.cliDeaths = Counter.builder("bridge.cli.deaths")
                 .description("claude CLI processes that exited without the bot asking them to").register(registry);
+        this.cliSettingsIgnored = Counter.builder("bridge.cli.settings.ignored")
+                .description("stderr lines of a claude CLI saying that it ignored settings").register(registry);
         for (SessionState state : SessionState.values()) {
             Gauge.builder("bridge.sessions", sessions, ref -> count(ref.get(), state))
                     .tag("state", state.name().toLowerCase())
@@ -113,6 +116,11 @@ public final class BridgeMetrics implements SessionMetrics, AutoCloseable {
     @Override
     public void cliDied() {
         cliDeaths.increment();
+    }
+
+    @Override
+    public void cliSettingsIgnored() {
+        cliSettingsIgnored.increment();
     }
 
     private static double count(SessionRegistry registry, SessionState state) {

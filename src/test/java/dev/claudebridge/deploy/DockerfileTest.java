@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class DockerfileTest {
 
     static final String CLI_PACKAGE = "@anthropic-ai/claude-code";
-    static final String PINNED_CLI = "2.1.197";
+    static final String PINNED_CLI = "2.1.332";
 
     private final String text = Repo.read("Dockerfile");
     private final ParsedDockerfile dockerfile = ParsedDockerfile.parse(text);

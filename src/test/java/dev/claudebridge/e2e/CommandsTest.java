@@ -134,7 +134,7 @@ final class CommandsTest {
         InteractionRef cont = world.discord.slashCommand(FakeUser.OWNER, world.main(), "continue", Map.of());
         assertThat(replyText(cont, "most recent session")).contains("<#" + thread + ">");
         PostedMessage card = world.botMessage(m -> m.channelId().equals(thread) && m.content().contains("State:"));
-        assertThat(card.content()).contains("1 prompts", "$0.0010");
+        assertThat(card.content()).contains("1 prompts", "$0.0008");
 }
 
     @Test

@@ -123,8 +123,8 @@ final class RepliesTest {
                         .map(status.id()::equals).orElse(false))
                 .map(c -> ((Change.MessageEdited) c).message().embeds().toString())
                 .blockFirst(BotWorld.WAIT);
-        // Two turns of 100 input / 20 output tokens each, priced by the CLI at $0.001 a turn (PROTOCOL.md §9).
-        assertThat(embed).contains("2 prompts", "200 tokens in", "40 tokens out", "$0.0020", "<#" + thread + ">",
+        // Two turns of 100 input / 20 output tokens each, priced by the CLI at $0.0008 a turn (Reply).
+        assertThat(embed).contains("2 prompts", "200 tokens in", "40 tokens out", "$0.0016", "<#" + thread + ">",
                 "Today (UTC)", "All time");
 
         List<String> seen = world.discord.presenceUpdates().stream()

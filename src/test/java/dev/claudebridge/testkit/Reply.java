@@ -9,6 +9,15 @@ import java.util.Objects;
  */
 public final class Reply {
 
+    /**
+     * What the pinned CLI (2.1.332) reports for one API call with the default usage (100 in, 20 out) on its default
+     * model, claude-opus-5-5 at $4/$20 per Mtok (its price table, shown in the {@code initialize} response's models):
+     * 100 × $4 + 20 × $20 per million = $0.0008 (2.1.197 priced Opus 4.8 at $5/$25: $0.001).
+     * {@code FakeAnthropicApiCliTest} derives it from the CLI's own price table and result.
+     */
+    public static final java.math.BigDecimal DEFAULT_TURN_COST_USD = new java.math.BigDecimal("0.0008");
+
+
     /** Fast enough not to slow tests, slow enough that deltas arrive as separate socket writes. */
     public static final double DEFAULT_TOKENS_PER_SECOND = 1000;
 
@@ -39,7 +48,7 @@ public final class Reply {
         if (blocks.length == 0) {
             throw new IllegalArgumentException("a reply needs at least one block");
         }
-        // Usage 100 in / 20 out: the CLI prices that at $0.001 on its default model, as in the transcripts.
+        // Usage 100 in / 20 out: the pinned CLI prices that at DEFAULT_TURN_COST_USD on its default model.
         return new Reply(List.of(blocks), DEFAULT_TOKENS_PER_SECOND, 100, 20, 0, null, 0);
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,7 @@ import reactor.core.scheduler.Scheduler;
 public final class CliProcess {
 
     private static final Logger log = LoggerFactory.getLogger(CliProcess.class);
+    private static final Logger stderrLog = LoggerFactory.getLogger("dev.claudebridge.agent.stderr");
 
     static {
         // NuProcess learns of an exit by polling waitpid every 250 ms by default; 100 ms (its minimum) brings a dead
@@ -58,12 +60,18 @@ public final class CliProcess {
      */
     public static Mono<CliProcess> start(CliCommand command, ProcessLimits limits, Scheduler startScheduler,
             Clock clock) {
+        return start(command, limits, startScheduler, clock, line -> stderrLog.warn("{}", line));
+    }
+
+    /** As {@link #start(CliCommand, ProcessLimits, Scheduler, Clock)}, each stderr line told to {@code stderr}. */
+    public static Mono<CliProcess> start(CliCommand command, ProcessLimits limits, Scheduler startScheduler,
+            Clock clock, Consumer<String> stderr) {
         return Mono.fromCallable(() -> {
                     if (!Files.isDirectory(command.workingDirectory())) {
                         throw new CliStartException("working directory " + command.workingDirectory()
                                 + " does not exist");
                     }
-                    ProcessPump pump = new ProcessPump(limits);
+                    ProcessPump pump = new ProcessPump(limits, stderr);
                     NuProcessBuilder builder = new NuProcessBuilder(command.argv(), command.environment());
                     builder.setCwd(command.workingDirectory());
                     builder.setProcessListener(pump);
@@ -92,7 +100,7 @@ public final class CliProcess {
         return pump.stdout();
     }
 
-    /** The last lines the CLI wrote to stderr (it writes there only for fatal conditions). */
+    /** The last lines the CLI wrote to stderr (fatal conditions, and warnings such as settings it ignored). */
     public List<String> stderrTail() {
         return pump.stderrTail();
     }

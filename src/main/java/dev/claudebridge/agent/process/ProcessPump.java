@@ -13,6 +13,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -28,11 +29,11 @@ import reactor.core.publisher.Sinks;
 final class ProcessPump implements NuProcessHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessPump.class);
-    private static final Logger stderrLog = LoggerFactory.getLogger("dev.claudebridge.agent.stderr");
     private static final int STDERR_TAIL_LINES = 20;
     private static final int STDERR_LINE_CHARS = 1000;
 
     private final ProcessLimits limits;
+    private final Consumer<String> stderrLines;
     // Unbounded by necessity: a NuProcess callback cannot wait for demand. Lines are capped, and the one consumer
     // (the decoder) works in memory, so the queue stays short.
     private final Sinks.Many<Line> stdout = Sinks.many().unicast().onBackpressureBuffer();
@@ -49,8 +50,10 @@ final class ProcessPump implements NuProcessHandler {
     private volatile boolean exitedAtStart;
     private volatile NuProcess self; // set in onPreStart, before any other callback
 
-    ProcessPump(ProcessLimits limits) {
+    /** @param stderrLines told each stderr line (capped), on the pump thread: it must not block */
+    ProcessPump(ProcessLimits limits, Consumer<String> stderrLines) {
         this.limits = limits;
+        this.stderrLines = stderrLines;
         this.stdoutFramer = new LineFramer(limits.maxLineBytes(), this::emitStdout);
         this.stderrFramer = new LineFramer(64 * 1024, this::keepStderr);
     }
@@ -195,7 +198,11 @@ final class ProcessPump implements NuProcessHandler {
             case Line.Oversized o -> o.head() + "… (" + o.totalBytes() + " bytes)";
         };
         String kept = text.length() > STDERR_LINE_CHARS ? text.substring(0, STDERR_LINE_CHARS) + "…" : text;
-        stderrLog.info("{}", kept);
+        try {
+            stderrLines.accept(kept);
+        } catch (RuntimeException e) {
+            log.warn("stderr listener failed", e);
+        }
         synchronized (stderrTail) {
             stderrTail.addLast(kept);
             if (stderrTail.size() > STDERR_TAIL_LINES) {

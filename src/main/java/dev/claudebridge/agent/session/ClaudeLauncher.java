@@ -8,6 +8,7 @@ import dev.claudebridge.agent.protocol.CliEventDecoder;
 import dev.claudebridge.agent.protocol.CliMessages;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Consumer;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -34,6 +35,12 @@ public final class ClaudeLauncher {
     /** Starts the process; nothing is written to it yet (the CLI prints nothing until its first input). */
     public Mono<ClaudeSession> start(CliCommand command) {
         return CliProcess.start(command, limits, startScheduler, clock)
+                .map(process -> new ClaudeSession(process, decoder, messages, controlTimeout));
+    }
+
+    /** As {@link #start(CliCommand)}, each line the CLI writes to stderr told to {@code stderr} (must not block). */
+    public Mono<ClaudeSession> start(CliCommand command, Consumer<String> stderr) {
+        return CliProcess.start(command, limits, startScheduler, clock, stderr)
                 .map(process -> new ClaudeSession(process, decoder, messages, controlTimeout));
     }
 }

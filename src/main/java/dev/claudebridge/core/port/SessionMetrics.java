@@ -23,6 +23,10 @@ public interface SessionMetrics {
         @Override
         public void cliDied() {
         }
+
+        @Override
+        public void cliSettingsIgnored() {
+        }
     };
 
     /**
@@ -37,4 +41,7 @@ public interface SessionMetrics {
 
     /** A CLI exited without the bot asking it to (the session became {@code dead}). */
     void cliDied();
+
+    /** A CLI said on stderr that it ignored settings (e.g. allow rules of a workspace it does not trust). */
+    void cliSettingsIgnored();
 }

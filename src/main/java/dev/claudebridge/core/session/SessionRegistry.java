@@ -1,6 +1,7 @@
 package dev.claudebridge.core.session;
 
 import dev.claudebridge.core.port.AgentRuntime;
+import dev.claudebridge.core.port.AgentVersion;
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.port.SessionStore;
@@ -35,6 +36,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
     private final Set<ThreadSession> live = new HashSet<>(); // guarded by itself: sessions holding a CLI slot
     private final Sinks.Many<Presence> presence = Sinks.many().replay().latest();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final AgentVersion agentVersion;
 
     public SessionRegistry(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
             Clock clock) {
@@ -43,9 +45,20 @@ public final class SessionRegistry implements SessionContext.CliBudget {
 
     public SessionRegistry(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
             Clock clock, SessionMetrics metrics) {
+        this(runtime, chat, store, settings, clock, metrics, AgentVersion.UNKNOWN);
+    }
+
+    public SessionRegistry(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
+            Clock clock, SessionMetrics metrics, AgentVersion agentVersion) {
+        this.agentVersion = agentVersion;
         this.context = new SessionContext(runtime, chat, store, settings, clock, this, s -> publishPresence(),
                 metrics, draining::get);
         publishPresence();
+    }
+
+    /** The agent's version found at start-up, with a warning when this build was not tested with it. */
+    public AgentVersion agentVersion() {
+        return agentVersion;
     }
 
     public SessionSettings settings() {

@@ -362,7 +362,7 @@ public final class ThreadSession {
 
     /** Starts the CLI; a resume the CLI refuses fails here, before any prompt is spent on it. */
     private Mono<AgentSession> start(Optional<String> resume) {
-        return context.runtime().start(new AgentRuntime.Spec(identity.workDir(), identity.model(), resume))
+        return context.runtime().start(new AgentRuntime.Spec(identity.threadId(), identity.workDir(), identity.model(), resume))
                 .flatMap(live -> resume.isEmpty() ? Mono.just(live) : live.ready()
                         .then(Mono.just(live))
                         .onErrorResume(e -> live.exit().then(Mono.error(e instanceof AgentExit x ? x

@@ -56,7 +56,7 @@ final class FakeAnthropicApiCliTest {
             assertThat(textDeltaCount(lines)).isEqualTo(MessageStream.tokens(ANSWER).size()).isGreaterThan(5);
             assertThat(result.path("is_error").asBoolean()).isFalse();
             assertThat(result.path("result").asText()).isEqualTo(ANSWER);
-            assertThat(result.path("total_cost_usd").asDouble()).isEqualTo(0.001);
+            assertThat(result.path("total_cost_usd").decimalValue()).isEqualByComparingTo(Reply.DEFAULT_TURN_COST_USD);
         }
         assertThat(api.unmatchedPrompts()).isEmpty();
         assertThat(api.requests()).hasSize(1);
@@ -64,6 +64,40 @@ final class FakeAnthropicApiCliTest {
         assertThat(request.userText()).isEqualTo("Please say hello");
         assertThat(request.stream()).isTrue();
         assertThat(request.headers()).containsEntry("x-api-key", "sk-ant-dummy");
+    }
+
+    /**
+     * The cost oracle of every test: the CLI's own price table (the {@code initialize} response's model descriptions,
+     * "$4/$20 per Mtok") applied to the fake's default usage gives {@link Reply#DEFAULT_TURN_COST_USD}, the CLI's
+     * result reports exactly that, and the model it asked for is the one its table names as the default.
+     */
+    @Test
+    void theDefaultCostIsTheCliPriceTableAppliedToTheDefaultUsage() throws Exception {
+        api.on(Match.any(), Reply.text(ANSWER));
+        try (ClaudeProcess cli = ClaudeProcess.start(dir, api.baseUrl())) {
+            cli.send(ClaudeProcess.JSON.readTree(
+                    "{\"type\":\"control_request\",\"request_id\":\"init-1\",\"request\":{\"subtype\":\"initialize\",\"hooks\":null}}"));
+            JsonNode init = cli.next(TURN);
+            JsonNode defaultModel = null;
+            for (JsonNode model : init.path("response").path("response").path("models")) {
+                if (model.path("value").asText().equals("default")) {
+                    defaultModel = model;
+                }
+            }
+            assertThat(defaultModel).as("the initialize response's default model").isNotNull();
+            java.util.regex.Matcher price = java.util.regex.Pattern.compile("\\$([0-9.]+)/\\$([0-9.]+) per Mtok")
+                    .matcher(defaultModel.path("description").asText());
+            assertThat(price.find()).as(defaultModel.path("description").asText()).isTrue();
+            java.math.BigDecimal expected = new java.math.BigDecimal(price.group(1)).multiply(java.math.BigDecimal.valueOf(100))
+                    .add(new java.math.BigDecimal(price.group(2)).multiply(java.math.BigDecimal.valueOf(20)))
+                    .movePointLeft(6);
+            assertThat(expected).isEqualByComparingTo(Reply.DEFAULT_TURN_COST_USD);
+
+            cli.sendUser("Please say hello");
+            JsonNode result = cli.untilResult(TURN, line -> {}).getLast();
+            assertThat(result.path("total_cost_usd").decimalValue()).isEqualByComparingTo(expected);
+            assertThat(api.requests().getLast().model()).isEqualTo(defaultModel.path("resolvedModel").asText());
+        }
     }
 
     @Test
@@ -123,7 +157,8 @@ final class FakeAnthropicApiCliTest {
                     .filter(b -> b.path("type").asText().equals("thinking"))
                     .findFirst().orElseThrow();
             assertThat(thinking.path("signature").asText()).isEqualTo("fakesig==");
-            assertThat(lines.getLast().path("total_cost_usd").asDouble()).isEqualTo(0.001);
+            assertThat(lines.getLast().path("total_cost_usd").decimalValue())
+                    .isEqualByComparingTo(Reply.DEFAULT_TURN_COST_USD);
         }
     }
 
@@ -141,6 +176,21 @@ final class FakeAnthropicApiCliTest {
         }
         // CLAUDE_CODE_MAX_RETRIES=1: the first try and one retry.
         assertThat(api.requests()).hasSize(2);
+    }
+
+    /** 2.1.332 answers a 400 by trying the call again with fewer betas (2.1.197 gave up at once); then it gives up. */
+    @Test
+    void aBadRequestIsTriedAgainWithFewerBetasThenEndsTheTurn() throws Exception {
+        api.on(Match.any(), Reply.error(400));
+        try (ClaudeProcess cli = ClaudeProcess.start(dir, api.baseUrl())) {
+            cli.sendUser("This is refused");
+            JsonNode result = cli.untilResult(TURN, line -> {}).getLast();
+            assertThat(result.path("is_error").asBoolean()).isTrue();
+            assertThat(result.path("result").asText()).startsWith("API Error: 400");
+        }
+        List<String> betas = api.requests().stream().map(r -> r.headers().getOrDefault("anthropic-beta", "")).toList();
+        assertThat(betas).hasSizeGreaterThan(1).doesNotHaveDuplicates();
+        assertThat(betas.getLast().split(",").length).isLessThan(betas.getFirst().split(",").length);
     }
 
     @Test
