@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
-# Makes kind-counts.tsv: for every stdout transcript of the CLI reference, how many lines of each event kind it has.
-# This is the oracle of TranscriptDecodeTest, so it classifies lines with jq alone, never with our decoder.
-# Usage: bash make-kind-counts.sh cli-2.1.197 > kind-counts.tsv
+# Makes kind-counts-VERSION.tsv: for every stdout transcript of a CLI version, how many lines of each event kind it
+# has. This is the oracle of TranscriptDecodeTest, so it classifies lines with jq alone, never with our decoder.
+# Usage: bash make-kind-counts.sh                      # every cli-VERSION/ beside this script -> kind-counts-VERSION.tsv
+#        bash make-kind-counts.sh cli-2.1.332 > x.tsv  # one directory to stdout
 set -euo pipefail
+if [ $# -eq 0 ]; then
+  here=$(cd "$(dirname "$0")" && pwd)
+  for d in "$here"/cli-*/; do
+    d=${d%/}
+    version=${d##*/cli-}
+    bash "$0" "$d" > "$here/kind-counts-$version.tsv"
+    echo "wrote kind-counts-$version.tsv ($(wc -l < "$here/kind-counts-$version.tsv") rows)" >&2
+  done
+  exit 0
+fi
 dir=$1
 classify='
   def kind:

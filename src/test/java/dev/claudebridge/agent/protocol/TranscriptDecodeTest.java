@@ -15,24 +15,30 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every stdout transcript of the real CLI decodes without an exception, and the number of events of each kind equals
- * a table made once with jq ({@code src/test/resources/transcripts/make-kind-counts.sh}), not with this decoder.
+ * a table made with jq ({@code src/test/resources/transcripts/make-kind-counts.sh}), not with this decoder. Runs over
+ * every CLI version with transcripts in the repository: the 2.1.197 reference and the pinned version's recordings.
  */
 final class TranscriptDecodeTest {
 
-    // Copies of the stdout transcripts of shared/reference/claude-cli-2.1.197, kept in the repository so that a fresh
-    // clone tests against them with nothing beside it.
-    static final Path TRANSCRIPTS = Path.of("src", "test", "resources", "transcripts", "cli-2.1.197");
+    static final Path ROOT = Path.of("src", "test", "resources", "transcripts");
+    // cli-2.1.197: copies of the stdout transcripts of shared/reference/claude-cli-2.1.197, kept in the repository so
+    // that a fresh clone tests against them with nothing beside it. cli-2.1.332: made by testkit.recorder.Recorder.
+    static final Path TRANSCRIPTS = ROOT.resolve("cli-2.1.197");
 
     private final CliEventDecoder decoder = new CliEventDecoder(new ObjectMapper());
 
-    @Test
-    void everyTranscriptDecodesToTheKindCountsOfTheJqTable() throws IOException {
-        assertThat(TRANSCRIPTS).as("the CLI reference transcripts in src/test/resources").isDirectory();
-        Map<String, Map<String, Long>> expected = expectedCounts();
-        List<Path> files = stdoutTranscripts();
+    @ParameterizedTest(name = "CLI {0}")
+    @ValueSource(strings = {"2.1.197", "2.1.332"})
+    void everyTranscriptDecodesToTheKindCountsOfTheJqTable(String version) throws IOException {
+        Path dir = ROOT.resolve("cli-" + version);
+        assertThat(dir).as("the CLI %s transcripts in src/test/resources", version).isDirectory();
+        Map<String, Map<String, Long>> expected = expectedCounts(version);
+        List<Path> files = stdoutTranscripts(dir);
         assertThat(files).hasSizeGreaterThanOrEqualTo(70);
 
         Map<String, Map<String, Long>> actual = new TreeMap<>();
@@ -72,8 +78,8 @@ final class TranscriptDecodeTest {
         assertThat(result.terminalReason()).contains("completed");
     }
 
-    static List<Path> stdoutTranscripts() throws IOException {
-        try (Stream<Path> all = Files.list(TRANSCRIPTS)) {
+    static List<Path> stdoutTranscripts(Path dir) throws IOException {
+        try (Stream<Path> all = Files.list(dir)) {
             return all.filter(p -> p.toString().endsWith(".jsonl"))
                     .filter(p -> !p.toString().endsWith(".annotated.jsonl") && !p.toString().endsWith(".requests.jsonl"))
                     .sorted()
@@ -81,9 +87,10 @@ final class TranscriptDecodeTest {
         }
     }
 
-    private static Map<String, Map<String, Long>> expectedCounts() throws IOException {
-        try (InputStream in = TranscriptDecodeTest.class.getResourceAsStream("/transcripts/kind-counts.tsv")) {
-            assertThat(in).as("kind-counts.tsv").isNotNull();
+    private static Map<String, Map<String, Long>> expectedCounts(String version) throws IOException {
+        String table = "kind-counts-" + version + ".tsv";
+        try (InputStream in = TranscriptDecodeTest.class.getResourceAsStream("/transcripts/" + table)) {
+            assertThat(in).as(table).isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
                     .map(l -> l.split("\t"))
                     .collect(Collectors.groupingBy(f -> f[0], TreeMap::new,
