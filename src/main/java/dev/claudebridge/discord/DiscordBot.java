@@ -1,7 +1,8 @@
 package dev.claudebridge.discord;
 
 import dev.claudebridge.config.BridgeConfig;
-import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.inbound.AccessPolicy;
+import dev.claudebridge.core.inbound.Bridge;
 import dev.claudebridge.core.session.SessionRegistry;
 import discord4j.core.DiscordClient;
 import discord4j.core.DiscordClientBuilder;
@@ -22,13 +23,17 @@ import discord4j.rest.request.RouterOptions;
 import discord4j.rest.util.AllowedMentions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
 /** The Discord adapter: logs in, registers the commands, and routes gateway events to the core. */
@@ -50,12 +55,12 @@ public final class DiscordBot {
     /**
      * Logs in and starts handling events.
      *
-     * @param sessions builds the core's registry on top of this adapter's chat platform
+     * @param sessions the core's registry, shared by every platform; this adapter attaches its chat port to it
      * @param blocking a scheduler where short disk checks may block
      * @param metrics  where the REST traffic is counted (route templates and status codes only)
      */
-    public static Mono<DiscordBot> start(BridgeConfig config, Function<ChatPlatform, SessionRegistry> sessions,
-            Scheduler blocking, Clock clock, MeterRegistry metrics) {
+    public static Mono<DiscordBot> start(BridgeConfig config, SessionRegistry registry, Scheduler blocking,
+            Clock clock, MeterRegistry metrics) {
         EditPacer pacer = new EditPacer(clock, config.editInterval());
         RestMetrics rest = new RestMetrics(metrics);
         DiscordClientBuilder<DiscordClient, RouterOptions> builder = DiscordClientBuilder.create(config.discordToken());
@@ -66,13 +71,12 @@ public final class DiscordBot {
         builder.onClientResponse(rest.responseFunction());
         DiscordClient client = config.usesRealDiscord() ? builder.build() : builder.build(routerFor(config));
         DiscordChat chat = new DiscordChat(client, pacer);
-        SessionRegistry registry = sessions.apply(chat);
-        Access access = new Access(config);
-        SessionStarter starter = new SessionStarter(chat, registry);
-        MessageHandler messages = new MessageHandler(client, registry, access, config.discordMainChannelId(),
-                config.workspaceRoot(), clock, starter);
-        InteractionHandler interactions = new InteractionHandler(client, chat, registry, access,
-                config.discordMainChannelId(), config.workspaceRoot(), blocking, clock, starter);
+        registry.attach(chat);
+        AccessPolicy access = new AccessPolicy(ids(config.allowedUserIds()), ids(config.allowedRoleIds()),
+                config.allowEveryone());
+        Bridge bridge = new Bridge(registry, chat, access, String.valueOf(config.discordMainChannelId()),
+                config.workspaceRoot(), blocking, Schedulers.parallel(), clock, Bridge.CHOICE_TTL);
+        DiscordEvents events = new DiscordEvents(bridge);
         return client.gateway()
                 .setEnabledIntents(INTENTS)
                 // A large buffer so a burst never parks a gateway thread; handlers only enqueue (STYLE.md P2).
@@ -82,14 +86,14 @@ public final class DiscordBot {
                         .build())
                 .setInitialPresence(shard -> ClientPresence.online(ClientActivity.custom("Ready")))
                 .login()
-                .flatMap(gateway -> SlashCommands.register(client, config.discordGuildId())
+                .flatMap(gateway -> SlashCommands.register(client, config.discordGuildId(), bridge.commands())
                         .thenReturn(gateway))
                 .map(gateway -> {
                     Disposable.Composite subs = Disposables.composite();
-                    subs.add(on(gateway, MessageCreateEvent.class, messages::handle));
-                    subs.add(on(gateway, ChatInputInteractionEvent.class, interactions::command));
-                    subs.add(on(gateway, ButtonInteractionEvent.class, interactions::button));
-                    subs.add(on(gateway, SelectMenuInteractionEvent.class, interactions::select));
+                    subs.add(on(gateway, MessageCreateEvent.class, events::message));
+                    subs.add(on(gateway, ChatInputInteractionEvent.class, events::command));
+                    subs.add(on(gateway, ButtonInteractionEvent.class, e -> events.click(e, List.of())));
+                    subs.add(on(gateway, SelectMenuInteractionEvent.class, e -> events.click(e, e.getValues())));
                     subs.add(on(gateway, ThreadChannelUpdateEvent.class, event -> archived(registry, event)));
                     subs.add(PresenceUpdater.run(registry.presence(), gateway, config.presenceMinInterval())
                             .subscribe(null, e -> log.error("presence updates stopped", e)));
@@ -119,6 +123,10 @@ public final class DiscordBot {
                             return Mono.empty();
                         }), Integer.MAX_VALUE)
                 .subscribe();
+    }
+
+    private static Set<String> ids(Set<Long> ids) {
+        return ids.stream().map(String::valueOf).collect(Collectors.toSet());
     }
 
     private static Function<RouterOptions, discord4j.rest.request.Router> routerFor(BridgeConfig config) {

@@ -27,8 +27,6 @@ import reactor.util.retry.Retry;
 final class LiveReply {
 
     private static final Logger log = LoggerFactory.getLogger(LiveReply.class);
-    /** Discord refuses edits of messages older than an hour (30046): continue on a new message before that. */
-    static final Duration EDITABLE_FOR = Duration.ofMinutes(55);
 
     /** A frame: the pages, and the components the last page carries (an Interrupt button while running). */
     record Frame(List<String> pages, List<ChatPlatform.ComponentRow> lastPageRows) {
@@ -135,7 +133,7 @@ final class LiveReply {
         if (Objects.equals(current.message(), message)) {
             return Mono.empty();
         }
-        if (Duration.between(current.postedAt(), clock.instant()).compareTo(EDITABLE_FOR) > 0) {
+        if (Duration.between(current.postedAt(), clock.instant()).compareTo(chat.editWindow()) > 0) {
             // Too old to edit: the page continues on a new message.
             return chat.post(channelId, message)
                     .doOnNext(id -> sent.set(i, new Sent(id, message, clock.instant())))

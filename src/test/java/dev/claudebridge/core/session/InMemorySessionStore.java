@@ -11,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** A {@link SessionStore} in memory: for tests, and for running without persistence. Nothing survives the JVM. */
+/** A {@link SessionStore} in memory: the port fake of the core's unit tests. Nothing survives the JVM. */
 public final class InMemorySessionStore implements SessionStore {
 
     private final Map<String, SessionRecord> sessions = new ConcurrentHashMap<>();
