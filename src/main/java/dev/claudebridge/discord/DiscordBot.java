@@ -1,6 +1,7 @@
 package dev.claudebridge.discord;
 
 import dev.claudebridge.config.BridgeConfig;
+import dev.claudebridge.core.actor.KeyedLanes;
 import dev.claudebridge.core.inbound.AccessPolicy;
 import dev.claudebridge.core.inbound.Bridge;
 import dev.claudebridge.core.session.SessionRegistry;
@@ -8,7 +9,6 @@ import discord4j.core.DiscordClient;
 import discord4j.core.DiscordClientBuilder;
 import discord4j.core.GatewayDiscordClient;
 import discord4j.core.event.EventDispatcher;
-import discord4j.core.event.domain.Event;
 import discord4j.core.event.domain.interaction.ButtonInteractionEvent;
 import discord4j.core.event.domain.interaction.ChatInputInteractionEvent;
 import discord4j.core.event.domain.interaction.SelectMenuInteractionEvent;
@@ -23,6 +23,7 @@ import discord4j.rest.request.RouterOptions;
 import discord4j.rest.util.AllowedMentions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -31,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -41,6 +43,8 @@ public final class DiscordBot {
 
     private static final Logger log = LoggerFactory.getLogger(DiscordBot.class);
     static final IntentSet INTENTS = IntentSet.of(Intent.GUILDS, Intent.GUILD_MESSAGES, Intent.MESSAGE_CONTENT);
+    /** A key's lane ends after this long without events, so lanes of threads gone quiet do not accumulate. */
+    static final Duration LANE_IDLE = Duration.ofMinutes(1);
 
     private final GatewayDiscordClient gateway;
     private final SessionRegistry sessions;
@@ -90,39 +94,25 @@ public final class DiscordBot {
                         .thenReturn(gateway))
                 .map(gateway -> {
                     Disposable.Composite subs = Disposables.composite();
-                    subs.add(on(gateway, MessageCreateEvent.class, events::message));
-                    subs.add(on(gateway, ChatInputInteractionEvent.class, events::command));
-                    subs.add(on(gateway, ButtonInteractionEvent.class, e -> events.click(e, List.of())));
-                    subs.add(on(gateway, SelectMenuInteractionEvent.class, e -> events.click(e, e.getValues())));
-                    subs.add(on(gateway, ThreadChannelUpdateEvent.class, event -> archived(registry, event)));
+                    // One stream of the events the bot acts on, in lanes by key: a session's thread, or the user
+                    // for what has no thread yet (main-channel messages, /new, pickers). A lane only translates and
+                    // hands the event to the core, which enqueues: it never waits for REST, a CLI or a turn.
+                    Flux<DiscordInbound> inbound = Flux.merge(
+                            gateway.on(MessageCreateEvent.class).map(DiscordInbound.Message::new),
+                            gateway.on(ChatInputInteractionEvent.class).map(DiscordInbound.Command::new),
+                            gateway.on(ButtonInteractionEvent.class).map(e -> new DiscordInbound.Click(e, List.of())),
+                            gateway.on(SelectMenuInteractionEvent.class)
+                                    .map(e -> new DiscordInbound.Click(e, e.getValues())),
+                            gateway.on(ThreadChannelUpdateEvent.class).map(DiscordInbound.Archive::new));
+                    KeyedLanes<DiscordInbound, String> lanes = new KeyedLanes<>("discord",
+                            e -> registry.get(e.channelId()).isPresent() ? "thread:" + e.channelId()
+                                    : "user:" + e.userId(),
+                            events::handle, LANE_IDLE, Schedulers.parallel());
+                    subs.add(lanes.run(inbound).subscribe(null, e -> log.error("the event lanes stopped", e)));
                     subs.add(PresenceUpdater.run(registry.presence(), gateway, config.presenceMinInterval())
                             .subscribe(null, e -> log.error("presence updates stopped", e)));
                     return new DiscordBot(gateway, registry, subs);
                 });
-    }
-
-    /**
-     * An archived thread stops its session's CLI; the session stays resumable (a new message unarchives the thread
-     * and resumes it). Nothing is posted: a post would unarchive the thread at once.
-     */
-    private static Mono<Void> archived(SessionRegistry registry, ThreadChannelUpdateEvent event) {
-        if (!event.getChannel().isArchived()) {
-            return Mono.empty();
-        }
-        return Mono.justOrEmpty(registry.get(event.getChannel().getId().asString()))
-                .flatMap(session -> session.release(java.util.Optional.empty()));
-    }
-
-    /** Each event's work is isolated: a failure is logged and never ends the listener (STYLE.md P9). */
-    private static <E extends Event> Disposable on(GatewayDiscordClient gateway, Class<E> type,
-            Function<E, Mono<Void>> handler) {
-        return gateway.on(type)
-                .flatMap(event -> Mono.defer(() -> handler.apply(event))
-                        .onErrorResume(e -> {
-                            log.error("handling {} failed", type.getSimpleName(), e);
-                            return Mono.empty();
-                        }), Integer.MAX_VALUE)
-                .subscribe();
     }
 
     private static Set<String> ids(Set<Long> ids) {

@@ -117,8 +117,8 @@ final class DiscordChat implements ChatPlatform {
                 .onErrorResume(ClientException.class, e -> {
                     // A 4xx that Discord4J does not retry (e.g. 30046 on an old message): the text must not be
                     // lost, so it goes out as a new message.
-                    log.warn("[T:{}] edit of {} failed ({}); posting the text anew", channelId, messageId,
-                            e.getStatus().code());
+                    log.atWarn().addKeyValue("thread", channelId)
+                            .log("edit of {} failed ({}); posting the text anew", messageId, e.getStatus().code());
                     return post(channelId, message);
                 });
     }

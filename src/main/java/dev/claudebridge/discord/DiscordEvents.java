@@ -14,6 +14,7 @@ import discord4j.core.event.domain.interaction.ChatInputInteractionEvent;
 import discord4j.core.event.domain.interaction.ComponentInteractionEvent;
 import discord4j.core.event.domain.interaction.DeferrableInteractionEvent;
 import discord4j.core.event.domain.message.MessageCreateEvent;
+import discord4j.core.event.domain.thread.ThreadChannelUpdateEvent;
 import discord4j.core.object.command.ApplicationCommandInteractionOption;
 import discord4j.core.object.command.ApplicationCommandInteractionOptionValue;
 import discord4j.core.object.component.TopLevelMessageComponent;
@@ -44,6 +45,30 @@ final class DiscordEvents {
 
     DiscordEvents(Bridge bridge) {
         this.bridge = bridge;
+    }
+
+    /**
+     * One event of a lane: translated and handed to the core, which only enqueues; the platform's side (an
+     * interaction's acknowledgement and what follows it, a thread to open) runs on its own, never in the lane.
+     */
+    Mono<Void> handle(DiscordInbound inbound) {
+        Mono<Void> work = switch (inbound) {
+            case DiscordInbound.Message m -> message(m.event());
+            case DiscordInbound.Command c -> command(c.event());
+            case DiscordInbound.Click c -> click(c.event(), c.values());
+            case DiscordInbound.Archive a -> archived(a.event());
+        };
+        return Mono.fromRunnable(() -> work.subscribe(null, e -> log.error("handling {} failed",
+                inbound.getClass().getSimpleName(), e)));
+    }
+
+    /**
+     * An archived thread stops its session's CLI; the session stays resumable (a new message unarchives the thread
+     * and resumes it). Nothing is posted: a post would unarchive the thread at once.
+     */
+    private Mono<Void> archived(ThreadChannelUpdateEvent event) {
+        return event.getChannel().isArchived() ? bridge.archived(event.getChannel().getId().asString())
+                : Mono.empty();
     }
 
     // ---- messages ----

@@ -73,6 +73,14 @@ final class DiscordChatContractTest extends ChatPlatformContract {
             return discord.ids().mainChannelId();
         }
 
+        /** On Discord a thread started from a message has the message's id. */
+        @Override
+        public java.util.Optional<ServerThread> thread(String threadId) {
+            return discord.threads().stream().filter(t -> t.id().equals(threadId)).findFirst()
+                    .map(t -> new ServerThread(t.id(), t.parentId(), t.name(), discord.messages(t.parentId()).stream()
+                            .filter(m -> m.id().equals(t.id())).map(m -> m.id()).findFirst()));
+        }
+
         @Override
         public List<ServerMessage> messages(String channelId) {
             return discord.messages(channelId).stream().map(FakeDiscordProbe::server).toList();

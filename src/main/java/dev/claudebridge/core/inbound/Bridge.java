@@ -135,6 +135,11 @@ public final class Bridge {
                 });
     }
 
+    /** The platform archived a session's thread: its CLI stops; the session stays resumable. */
+    public Mono<Void> archived(String threadId) {
+        return Mono.justOrEmpty(sessions.get(threadId)).flatMap(s -> s.release(Optional.empty()));
+    }
+
     // ---- commands ----
 
     /** A command: strangers are refused (to them alone); the command decides the rest. */
@@ -164,7 +169,8 @@ public final class Bridge {
                                         Optional.empty(), clock.instant()));
                                 // The CLI starts in the background; the reply links the thread at once.
                                 begin(session, first).subscribe(null,
-                                        e -> log.warn("[T:{}] start failed: {}", thread, e.toString()));
+                                        e -> log.atWarn().addKeyValue("thread", thread)
+                                                .log("start failed: {}", e.toString()));
                                 return new Created(Optional.of(thread), "");
                             })
                             .doOnError(e -> sessions.releaseSlot(request.userId()));
@@ -181,7 +187,7 @@ public final class Bridge {
                         id.model())))
                 .then(session.warmUp())
                 .onErrorResume(e -> {
-                    log.warn("[T:{}] the CLI did not start: {}", id.threadId(), e.toString());
+                    log.atWarn().addKeyValue("thread", id.threadId()).log("the CLI did not start: {}", e.toString());
                     return chat.post(id.threadId(), OutgoingMessage.text(Texts.cliNotStarted(e.getMessage()))).then();
                 })
                 .then(Mono.fromRunnable(() -> first.ifPresent(p -> offer(session, p))));

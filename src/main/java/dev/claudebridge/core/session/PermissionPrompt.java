@@ -68,7 +68,7 @@ final class PermissionPrompt {
                         .timeout(timeout, Mono.defer(this::expire)))
                 .flatMap(this::showOutcome)
                 .onErrorResume(e -> {
-                    log.warn("[T:{}] permission prompt failed: {}", threadId, e.toString());
+                    log.atWarn().addKeyValue("thread", threadId).log("permission prompt failed: {}", e.toString());
                     return request.deny("The chat bridge could not show this request: " + e.getMessage())
                             .onErrorResume(x -> Mono.empty());
                 });

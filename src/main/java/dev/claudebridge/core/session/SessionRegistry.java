@@ -178,8 +178,8 @@ public final class SessionRegistry implements SessionContext.CliBudget {
             live.remove(evict);
             live.add(requester);
         }
-        log.info("[T:{}] stopping the CLI of idle session {} to make room (MAX_LIVE_CLIS)",
-                requester.identity().threadId(), evict.identity().threadId());
+        log.atInfo().addKeyValue("thread", requester.identity().threadId())
+                .log("stopping the CLI of idle session {} to make room (MAX_LIVE_CLIS)", evict.identity().threadId());
         return evict.releaseIfIdle(Optional.of("⏸️ This session's CLI was stopped to make room for another session "
                         + "(MAX_LIVE_CLIS). Send a message here to resume it."))
                 .thenReturn(true);
@@ -244,7 +244,8 @@ public final class SessionRegistry implements SessionContext.CliBudget {
         String platform = STORED_PLATFORM;
         ChatPlatform chat = platforms.get(platform);
         if (chat == null) {
-            log.warn("[T:{}] not restored: its platform {} is not configured", record.threadId(), platform);
+            log.atWarn().addKeyValue("thread", record.threadId())
+                    .log("not restored: its platform {} is not configured", platform);
             return 0;
         }
         SessionState stored = SessionState.valueOf(record.state());
@@ -255,10 +256,12 @@ public final class SessionRegistry implements SessionContext.CliBudget {
                 record.tokensIn(), record.tokensOut(), record.costUsd()), record.cliSessionId(),
                 record.lastActivity());
         sessions.put(record.threadId(), session);
-        log.info("[T:{}] restored: was {}{}, {} queued prompt(s)", record.threadId(), stored,
-                record.turnRunning() ? " with a turn running" : "", inbox.size());
+        log.atInfo().addKeyValue("thread", record.threadId())
+                .log("restored: was {}{}, {} queued prompt(s)", stored,
+                        record.turnRunning() ? " with a turn running" : "", inbox.size());
         Mono<Void> notice = record.turnRunning() ? session.sayInterruptedByRestart() : Mono.empty();
-        notice.subscribe(null, e -> log.warn("[T:{}] restart notice failed: {}", record.threadId(), e.toString()),
+        notice.subscribe(null, e -> log.atWarn().addKeyValue("thread", record.threadId())
+                .log("restart notice failed: {}", e.toString()),
                 () -> inbox.forEach(q -> session.offer(new Prompt(q.text(), q.authorId(), q.messageId(),
                         q.receivedAt()))));
         return 1;
@@ -269,7 +272,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
      * becomes {@code failed}, a final state, and says so in its thread; start-up goes on with the others.
      */
     private int failed(SessionStore.SessionRecord record, Throwable error) {
-        log.warn("[T:{}] could not be restored: {}", record.threadId(), error.toString());
+        log.atWarn().addKeyValue("thread", record.threadId()).log("could not be restored: {}", error.toString());
         ChatPlatform chat = platforms.get(STORED_PLATFORM);
         if (chat == null || record.threadId() == null) {
             return 0;
@@ -308,7 +311,8 @@ public final class SessionRegistry implements SessionContext.CliBudget {
                     .count());
             return Flux.fromIterable(all)
                     .flatMap(s -> s.drain().onErrorResume(e -> {
-                        log.warn("[T:{}] drain failed: {}", s.identity().threadId(), e.toString());
+                        log.atWarn().addKeyValue("thread", s.identity().threadId())
+                                .log("drain failed: {}", e.toString());
                         return Mono.empty();
                     }), Integer.MAX_VALUE)
                     .then(flush());

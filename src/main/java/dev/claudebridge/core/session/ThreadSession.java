@@ -82,7 +82,11 @@ public final class ThreadSession {
         record StartFailed(Throwable error) implements Msg {
         }
 
-        record TurnOver(Prompt prompt, Optional<TurnOutcome> outcome) implements Msg {
+        /** The turn's figures, counted as soon as the agent gives them (before the reply's last edit). */
+        record Counted(TurnOutcome outcome) implements Msg {
+        }
+
+        record TurnOver(Prompt prompt) implements Msg {
         }
 
         record Conversation(String id) implements Msg {
@@ -274,8 +278,8 @@ public final class ThreadSession {
 
     private void send(Msg message) {
         if (!mailbox.send(message)) {
-            log.error("[T:{}] message lost: the mailbox refused {}", identity.threadId(),
-                    message.getClass().getSimpleName());
+            log.atError().addKeyValue("thread", identity.threadId())
+                    .log("message lost: the mailbox refused {}", message.getClass().getSimpleName());
         }
     }
 
@@ -297,6 +301,8 @@ public final class ThreadSession {
                 case Msg.Revive m -> onRevive(m.fresh(), m.done());
                 case Msg.Started m -> onStarted(m.live());
                 case Msg.StartFailed m -> onStartFailed(m.error());
+                case Msg.Counted m -> totals = totals.plus(m.outcome().tokensIn(), m.outcome().tokensOut(),
+                        m.outcome().costUsd());
                 case Msg.TurnOver m -> onTurnOver(m);
                 case Msg.Conversation m -> onConversation(m.id());
                 case Msg.Exited m -> onExited(m.live(), m.exit());
@@ -388,8 +394,8 @@ public final class ThreadSession {
         saveInbox();
         setState(SessionState.RUNNING);
         AgentSession live = agent;
-        runTurn(live, prompt).subscribe(null, e -> log.error("[T:{}] turn failed unexpectedly", identity.threadId(),
-                e));
+        runTurn(live, prompt).subscribe(null, e -> log.atError().addKeyValue("thread", identity.threadId()).setCause(e)
+                .log("turn failed unexpectedly"));
     }
 
     // ---- the agent's lifecycle ----
@@ -443,7 +449,8 @@ public final class ThreadSession {
             // Stopped or ended while it started: it never becomes this session's CLI.
             stopWhenStarted = false;
             context.budget().release(this);
-            live.stop().subscribe(null, e -> log.debug("[T:{}] stop failed: {}", identity.threadId(), e.toString()));
+            live.stop().subscribe(null, e -> log.atDebug().addKeyValue("thread", identity.threadId())
+                    .log("stop failed: {}", e.toString()));
             agentWaiters.forEach(Sinks.Empty::tryEmitEmpty);
             agentWaiters.clear();
             return;
@@ -457,7 +464,8 @@ public final class ThreadSession {
                         live.permissions().doOnNext(this::askPermission).then(),
                         live.events().ofType(AgentEvent.Notice.class).index().concatMap(this::sayNotice),
                         live.exit().doOnNext(exit -> send(new Msg.Exited(live, exit))).then())
-                .subscribe(null, e -> log.error("[T:{}] agent watch failed", identity.threadId(), e));
+                .subscribe(null, e -> log.atError().addKeyValue("thread", identity.threadId()).setCause(e)
+                        .log("agent watch failed"));
         if (state == SessionState.STARTING || state == SessionState.STOPPED || state == SessionState.DEAD) {
             setState(SessionState.IDLE);
         }
@@ -483,7 +491,7 @@ public final class ThreadSession {
         saveInbox();
         dropped.messageId().ifPresent(id -> fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark"));
         if (!(error instanceof AgentExit)) { // an AgentExit was said already (no room, or the CLI's own death)
-            log.warn("[T:{}] turn could not run: {}", identity.threadId(), error.toString());
+            log.atWarn().addKeyValue("thread", identity.threadId()).log("turn could not run: {}", error.toString());
             fireAndLog(reply(Texts.failedTurn(error.getMessage() == null ? error.toString() : error.getMessage())),
                     "failed reply");
         }
@@ -593,19 +601,16 @@ public final class ThreadSession {
                 .map(Optional::of)
                 .onErrorResume(AgentExit.class, exit -> Mono.just(Optional.empty())) // said by the exit watcher
                 .onErrorResume(e -> {
-                    log.warn("[T:{}] turn could not run: {}", identity.threadId(), e.toString());
+                    log.atWarn().addKeyValue("thread", identity.threadId()).log("turn could not run: {}", e.toString());
                     return reply(Texts.failedTurn(e.getMessage() == null ? e.toString() : e.getMessage()))
                             .thenReturn(Optional.empty());
                 })
-                .doOnNext(outcome -> send(new Msg.TurnOver(prompt, outcome)))
+                .doOnNext(outcome -> send(new Msg.TurnOver(prompt)))
                 .then();
     }
 
     private void onTurnOver(Msg.TurnOver over) {
         turnRunning = false;
-        over.outcome().ifPresent(outcome -> {
-            totals = totals.plus(outcome.tokensIn(), outcome.tokensOut(), outcome.costUsd());
-        });
         turnDone.tryEmitEmpty();
         lastActivity = context.clock().instant();
         // A /stop (or a death, an end) handled before this message stays: only a running turn becomes idle.
@@ -649,6 +654,7 @@ public final class ThreadSession {
                 .timeout(settings.turnTimeout(), Mono.defer(() -> timedOut(live)))
                 .flatMap(outcome -> {
                     Duration took = Duration.between(started, context.clock().instant());
+                    send(new Msg.Counted(outcome));
                     live.conversationId().ifPresent(id -> send(new Msg.Conversation(id)));
                     String footer = Texts.footer(chat.markup(), took, outcome.costUsd());
                     if (outcome.failed() && !outcome.interrupted()) {
@@ -694,7 +700,8 @@ public final class ThreadSession {
                 .concatMap(batch -> chat.post(identity.threadId(), new OutgoingMessage(
                         "📎 Full input of " + batch.size() + " long tool call(s) of this turn.", List.of(), batch)))
                 .onErrorResume(e -> {
-                    log.warn("[T:{}] long tool inputs not posted: {}", identity.threadId(), e.toString());
+                    log.atWarn().addKeyValue("thread", identity.threadId())
+                            .log("long tool inputs not posted: {}", e.toString());
                     return Mono.empty();
                 })
                 .then();
@@ -735,7 +742,8 @@ public final class ThreadSession {
         if (n < MAX_NOTICES) {
             return reply(numbered.getT2().text());
         }
-        log.warn("[T:{}] notice not said in the thread: {}", identity.threadId(), numbered.getT2().text());
+        log.atWarn().addKeyValue("thread", identity.threadId())
+                .log("notice not said in the thread: {}", numbered.getT2().text());
         return n == MAX_NOTICES ? reply("⚠️ More notices from this CLI are only in the bot's log.") : Mono.empty();
     }
 
@@ -775,7 +783,7 @@ public final class ThreadSession {
         SessionState previous = state;
         state = next;
         if (previous != next) {
-            log.debug("[T:{}] {} -> {}", identity.threadId(), previous, next);
+            log.atDebug().addKeyValue("thread", identity.threadId()).log("{} -> {}", previous, next);
             save();
             publish(); // the presence is made from the published states
             context.onStateChange().accept(this);
@@ -824,12 +832,14 @@ public final class ThreadSession {
     private Mono<Void> reply(String text) {
         return chat.post(identity.threadId(), OutgoingMessage.text(text)).then()
                 .onErrorResume(e -> {
-                    log.warn("[T:{}] could not say '{}': {}", identity.threadId(), text, e.toString());
+                    log.atWarn().addKeyValue("thread", identity.threadId())
+                            .log("could not say '{}': {}", text, e.toString());
                     return Mono.empty();
                 });
     }
 
     private void fireAndLog(Mono<Void> action, String what) {
-        action.subscribe(null, e -> log.warn("[T:{}] {} failed: {}", identity.threadId(), what, e.toString()));
+        action.subscribe(null, e -> log.atWarn().addKeyValue("thread", identity.threadId())
+                .log("{} failed: {}", what, e.toString()));
     }
 }

@@ -64,6 +64,54 @@ public abstract class ChatPlatformContract {
         stopPlatform();
     }
 
+    // ---- what the core asks of a platform besides messages
+
+    @Test
+    void aThreadOpensInTheChannelEmptyOrFromAMessage() {
+        String empty = platform.openThread(channel, "a session", java.util.Optional.empty()).block(TIMEOUT);
+        assertThat(probe.thread(empty)).hasValueSatisfying(t -> {
+            assertThat(t.parentId()).isEqualTo(channel);
+            assertThat(t.name()).isEqualTo("a session");
+            assertThat(t.startedFrom()).isEmpty();
+        });
+        String inThread = platform.post(empty, ChatPlatform.OutgoingMessage.text("hello in the thread"))
+                .block(TIMEOUT);
+        assertThat(probe.message(inThread).channelId()).isEqualTo(empty);
+
+        String prompt = platform.post(channel, ChatPlatform.OutgoingMessage.text("a prompt")).block(TIMEOUT);
+        String fromMessage = platform.openThread(channel, "from a prompt", java.util.Optional.of(prompt))
+                .block(TIMEOUT);
+        assertThat(probe.thread(fromMessage)).hasValueSatisfying(t -> {
+            assertThat(t.parentId()).isEqualTo(channel);
+            assertThat(t.startedFrom()).contains(prompt);
+        });
+    }
+
+    @Test
+    void itNamesItselfAndSaysHowItWritesTheCoresSentences() {
+        assertThat(platform.platform()).matches("[a-z]+");
+        Markup m = platform.markup();
+        assertThat(m.mention("123")).contains("123");
+        assertThat(m.channel("456")).contains("456");
+        assertThat(m.relativeTime(java.time.Instant.ofEpochSecond(1_800_000_000))).isNotBlank();
+        assertThat(m.small("footer")).contains("footer");
+        assertThat(m.bold("word")).contains("word");
+        assertThat(m.code("a `tick` here")).contains("tick").startsWith("`").endsWith("`")
+                .satisfies(c -> assertThat(c.substring(1, c.length() - 1)).doesNotContain("`"));
+        assertThat(platform.editWindow()).isPositive();
+        assertThat(platform.maxSelectOptions()).isPositive();
+    }
+
+    @Test
+    void aSelectWithAsManyOptionsAsThePlatformAllowsIsAccepted() {
+        java.util.List<ChatPlatform.Option> options = java.util.stream.IntStream.range(0, platform.maxSelectOptions())
+                .mapToObj(i -> new ChatPlatform.Option("option " + i, "v" + i, "")).toList();
+        String id = platform.post(channel, new ChatPlatform.OutgoingMessage("pick one", java.util.List.of(
+                new ComponentRow.Select("pick", "Pick", options, 1)), java.util.List.of())).block(TIMEOUT);
+        assertThat(probe.message(id).rows()).singleElement().isInstanceOfSatisfying(ComponentRow.Select.class,
+                s -> assertThat(s.options()).hasSize(platform.maxSelectOptions()));
+    }
+
     // ---- pageLimit
 
     @Test

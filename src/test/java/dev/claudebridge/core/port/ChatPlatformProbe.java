@@ -32,6 +32,15 @@ public interface ChatPlatformProbe {
      */
     boolean pingedNobody(String messageId);
 
+    /** A thread as the server stores it, if there is one with that id. */
+    java.util.Optional<ServerThread> thread(String threadId);
+
+    /**
+     * @param startedFrom the message the thread was started from, when the platform ties a thread to a message
+     */
+    record ServerThread(String id, String parentId, String name, java.util.Optional<String> startedFrom) {
+    }
+
     /** Someone else deletes the message; later edits of it fail for good. */
     void deleteMessage(String messageId);
 
