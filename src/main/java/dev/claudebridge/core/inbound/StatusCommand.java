@@ -58,8 +58,9 @@ final class StatusCommand implements Command {
         fields.add(new Card.Field("Claude Code CLI", cli.version() + cli.warning().map(w -> "\n⚠️ " + w).orElse("")));
         Optional<String> description = active.isEmpty() ? Optional.of(Texts.STATUS_NONE) : Optional.empty();
         SessionStore store = bridge.sessions().store();
-        return new Answer.Later(true, Mono.zip(store.userTotals(user, now.truncatedTo(ChronoUnit.DAYS)),
-                        store.userTotals(user, Instant.EPOCH))
+        String platform = bridge.chat().platform();
+        return new Answer.Later(true, Mono.zip(store.userTotals(platform, user, now.truncatedTo(ChronoUnit.DAYS)),
+                        store.userTotals(platform, user, Instant.EPOCH))
                 .map(t -> {
                     List<Card.Field> all = new ArrayList<>(fields);
                     all.add(new Card.Field("Today (UTC)", totals(t.getT1())));

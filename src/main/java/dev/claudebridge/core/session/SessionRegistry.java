@@ -226,13 +226,10 @@ public final class SessionRegistry implements SessionContext.CliBudget {
      * was running says "Interrupted by a restart."; queued prompts are offered again in order (so those sessions
      * resume at once), the others resume on their next message.
      */
-    /** Every stored session is Discord's until the store keeps the platform of each (a later migration). */
-    private static final String STORED_PLATFORM = "discord";
-
     public Mono<Integer> restore() {
         SessionStore store = context.store();
         return store.loadSessions()
-                .concatMap(record -> store.inbox(record.threadId()).collectList()
+                .concatMap(record -> store.inbox(record.platform(), record.threadId()).collectList()
                         .map(inbox -> restore(record, inbox))
                         .onErrorResume(e -> Mono.just(failed(record, e))))
                 .reduce(0, Integer::sum)
@@ -241,7 +238,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
 
     /** One stored session back, {@code stopped}, its queued prompts offered again; 1 when restored. */
     private int restore(SessionStore.SessionRecord record, List<SessionStore.QueuedPrompt> inbox) {
-        String platform = STORED_PLATFORM;
+        String platform = record.platform();
         ChatPlatform chat = platforms.get(platform);
         if (chat == null) {
             log.atWarn().addKeyValue("thread", record.threadId())
@@ -273,12 +270,12 @@ public final class SessionRegistry implements SessionContext.CliBudget {
      */
     private int failed(SessionStore.SessionRecord record, Throwable error) {
         log.atWarn().addKeyValue("thread", record.threadId()).log("could not be restored: {}", error.toString());
-        ChatPlatform chat = platforms.get(STORED_PLATFORM);
+        ChatPlatform chat = record.platform() == null ? null : platforms.get(record.platform());
         if (chat == null || record.threadId() == null) {
             return 0;
         }
         Instant now = context.clock().instant();
-        ThreadSession session = new ThreadSession(new ThreadSession.Identity(STORED_PLATFORM, record.threadId(),
+        ThreadSession session = new ThreadSession(new ThreadSession.Identity(record.platform(), record.threadId(),
                 String.valueOf(record.title()), String.valueOf(record.channelId()), String.valueOf(record.guildId()),
                 String.valueOf(record.ownerId()), Path.of(""), Optional.empty(),
                 record.createdAt() == null ? now : record.createdAt()), context, chat, SessionState.FAILED,

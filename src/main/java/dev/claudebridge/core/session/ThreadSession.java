@@ -458,7 +458,7 @@ public final class ThreadSession {
         agent = live;
         context.metrics().cliStarted();
         live.startedAt().ifPresent(at -> writer.submit(Mono.defer(() -> context.store().saveChild(
-                new SessionStore.ChildProcess(identity.threadId(), live.pid(), at)))));
+                new SessionStore.ChildProcess(identity.platform(), identity.threadId(), live.pid(), at)))));
         // Ends by itself when the process does (its permissions end with it).
         Flux.merge(
                         live.permissions().doOnNext(this::askPermission).then(),
@@ -760,7 +760,7 @@ public final class ThreadSession {
     /** {@code /export}: the conversation as stored (prompt, reply text, tool lines per turn) as a Markdown file. */
     public Mono<Void> export() {
         return writer.flush()
-                .then(context.store().turns(identity.threadId()).collectList())
+                .then(context.store().turns(identity.platform(), identity.threadId()).collectList())
                 .flatMap(turns -> chat.post(identity.threadId(), new OutgoingMessage(
                         "📄 This session's conversation: " + turns.size() + " turn(s).", List.of(),
                         List.of(new ChatPlatform.Attachment("session-" + identity.threadId() + ".md",
@@ -800,7 +800,8 @@ public final class ThreadSession {
     SessionStore.SessionRecord record() {
         Totals t = totals;
         Instant now = context.clock().instant();
-        return new SessionStore.SessionRecord(identity.threadId(), identity.title(), identity.parentChannelId(),
+        return new SessionStore.SessionRecord(identity.platform(), identity.threadId(), identity.title(),
+                identity.parentChannelId(),
                 identity.guildId(), identity.ownerId(), state.name(), identity.model(),
                 identity.workDir().toString(), conversationId, identity.createdAt(), now, lastActivity,
                 t.promptsAnswered(), t.tokensIn(), t.tokensOut(), t.costUsd(), turnRunning);
@@ -810,17 +811,20 @@ public final class ThreadSession {
         List<SessionStore.QueuedPrompt> snapshot = new ArrayList<>();
         int position = 0;
         for (Prompt p : waiting) {
-            snapshot.add(new SessionStore.QueuedPrompt(identity.threadId(), position++, p.text(), p.authorId(),
+            snapshot.add(new SessionStore.QueuedPrompt(identity.platform(), identity.threadId(), position++, p.text(),
+                    p.authorId(),
                     p.messageId(), p.receivedAt()));
         }
-        writer.submit(Mono.defer(() -> context.store().saveInbox(identity.threadId(), snapshot)));
+        writer.submit(Mono.defer(() -> context.store().saveInbox(identity.platform(), identity.threadId(),
+                snapshot)));
     }
 
     /** Written outside the drain (the turn's own data); the session's record follows with its TurnOver message. */
     private void saveTurn(Prompt prompt, Transcript transcript, TurnOutcome outcome, Instant started, Duration took) {
         String result = outcome == null ? "died" : outcome.interrupted() ? "interrupted"
                 : outcome.failed() ? "error" : "ok";
-        SessionStore.TurnRecord turn = new SessionStore.TurnRecord(identity.threadId(), identity.ownerId(),
+        SessionStore.TurnRecord turn = new SessionStore.TurnRecord(identity.platform(), identity.threadId(),
+                identity.ownerId(),
                 prompt.text(), transcript.text(), transcript.tools().stream().map(ToolLine::text).toList(), result,
                 outcome == null ? java.math.BigDecimal.ZERO : outcome.costUsd(),
                 outcome == null ? 0 : outcome.tokensIn(), outcome == null ? 0 : outcome.tokensOut(), took, started,

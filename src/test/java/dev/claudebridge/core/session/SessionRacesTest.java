@@ -113,9 +113,9 @@ final class SessionRacesTest {
     @Test
     void aStoredSessionThatCannotBeRestoredFailsAndStartUpGoesOn() {
         Instant t = Instant.parse("2026-12-01T10:00:00Z");
-        store.saveSession(new SessionStore.SessionRecord("broken", "x", "main", "guild", "owner", "NO_SUCH_STATE",
+        store.saveSession(new SessionStore.SessionRecord("discord", "broken", "x", "main", "guild", "owner", "NO_SUCH_STATE",
                 Optional.empty(), "/tmp", Optional.empty(), t, t, t, 0, 0, 0, BigDecimal.ZERO, false)).block();
-        store.saveSession(new SessionStore.SessionRecord("fine", "y", "main", "guild", "owner", "IDLE",
+        store.saveSession(new SessionStore.SessionRecord("discord", "fine", "y", "main", "guild", "owner", "IDLE",
                 Optional.empty(), "/tmp", Optional.empty(), t.plusSeconds(1), t, t, 0, 0, 0, BigDecimal.ZERO,
                 false)).block();
 
