@@ -196,6 +196,8 @@ public final class BotLatencyBench {
             }
             Thread.sleep(2_000); // past the closing edits' pacer slots
 
+            Jitter jitter = Jitter.start();
+            long[] gc0 = gcTotals();
             // Round p (warm-up rounds first, not measured): session s at start + (p - 1) × cycle + (s - 1) × cycle /
             // sessions.
             Map<String, Long> sentUs = new HashMap<>();
@@ -230,6 +232,13 @@ public final class BotLatencyBench {
             }
             Thread.sleep(1_500); // a last edit in flight
             double wall = (System.nanoTime() - wall0) / 1e9;
+            List<Long> jitterUs = jitter.stop();
+            long[] gc1 = gcTotals();
+            String machineNoise = String.format(Locale.ROOT, "a thread of this JVM asking to sleep 5 ms woke late by"
+                            + " p50 %s, p95 %s, max %s (n = %d, one try every 50 ms from the first prompt to the"
+                            + " last reply); garbage collections meanwhile: %d, %d ms in all",
+                    ms(percentile(jitterUs, 0.5)), ms(percentile(jitterUs, 0.95)), ms(percentile(jitterUs, 1.0)),
+                    jitterUs.size(), gc1[0] - gc0[0], gc1[1] - gc0[1]);
 
             app.stop(Duration.ofSeconds(15)).block(Duration.ofSeconds(30)); // the CLIs flush their logs and exit
             app = null;
@@ -280,7 +289,7 @@ public final class BotLatencyBench {
             Files.createDirectories(o.out().getParent());
             Files.writeString(samplesFile(o), csv);
             return report(o, promptUs, promptMissing, callUs, notFinished, tokens, tokenMissing, inCreate,
-                    discord.rateLimitedTotal(), wall, loadBefore, loadAfter);
+                    discord.rateLimitedTotal(), wall, loadBefore, loadAfter, machineNoise);
         } finally {
             watch.dispose();
             if (app != null) {
@@ -290,6 +299,57 @@ public final class BotLatencyBench {
             discord.close();
             deleteTree(root);
         }
+    }
+
+    /**
+     * How late a sleeping thread wakes on this machine while the benchmark runs: the floor under every thread hop of
+     * the bot (the machine is shared, 2 cores), measured beside it in the same JVM.
+     */
+    static final class Jitter {
+        private final List<Long> lateUs = new ArrayList<>();
+        private volatile boolean running = true;
+        private Thread thread;
+
+        static Jitter start() {
+            Jitter j = new Jitter();
+            j.thread = Thread.ofPlatform().daemon().name("bench-jitter").start(j::loop);
+            return j;
+        }
+
+        private void loop() {
+            try {
+                while (running) {
+                    long t0 = System.nanoTime();
+                    Thread.sleep(5);
+                    long late = (System.nanoTime() - t0) / 1_000 - 5_000;
+                    synchronized (lateUs) {
+                        lateUs.add(late);
+                    }
+                    Thread.sleep(45);
+                }
+            } catch (InterruptedException ignored) {
+                // stopped
+            }
+        }
+
+        List<Long> stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            synchronized (lateUs) {
+                return List.copyOf(lateUs);
+            }
+        }
+    }
+
+    /** Collections and their milliseconds, over every collector of this JVM. */
+    private static long[] gcTotals() {
+        long count = 0;
+        long millis = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
     }
 
     /** Every sample, next to the report: {@code bot-latency.md} → {@code bot-latency-samples.csv}. */
@@ -436,7 +496,8 @@ public final class BotLatencyBench {
 
     private static String report(Options o, List<Long> promptUs, int promptMissing, List<Long> callUs,
                                  int notFinished, List<TokenSample> tokens, int tokenMissing, int inCreate,
-                                 long rateLimited, double wall, String loadBefore, String loadAfter) {
+                                 long rateLimited, double wall, String loadBefore, String loadAfter,
+                                 String machineNoise) {
         List<Long> free = tokens.stream().filter(TokenSample::channelFree).map(TokenSample::micros).toList();
         List<Long> paced = tokens.stream().filter(t -> !t.channelFree()).map(TokenSample::micros).toList();
         List<Long> all = tokens.stream().map(TokenSample::micros).toList();
@@ -448,7 +509,8 @@ public final class BotLatencyBench {
         StringBuilder md = new StringBuilder();
         md.append("- **Machine:** ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs (nproc), \"")
                 .append(cpuModel()).append("\", ").append(memTotal()).append("; load average (1, 5, 15 min) before: ")
-                .append(loadBefore).append(", after: ").append(loadAfter).append(".\n");
+                .append(loadBefore).append(", after: ").append(loadAfter).append("; ").append(machineNoise)
+                .append(".\n");
         boolean dirty = !git("status", "--porcelain", "--untracked-files=no").isBlank();
         md.append("- **Commit:** `").append(git("rev-parse", "--short", "HEAD"))
                 .append(dirty ? "` (with local changes)" : "`")
