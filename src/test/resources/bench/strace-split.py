@@ -102,6 +102,7 @@ def main():
                 add('1c  bot reads frame -> writes CLI stdin (bot)', stdin[0] - got[0])
             add('1bc frame written -> bot writes CLI stdin', stdin[0] - sent[0])
             add('1d  stdin written -> CLI read returns (pipe)', read[0] - stdin[0])
+            add('1de stdin written -> CLI stamp', end - stdin[0])
             add('1e  CLI read returns -> CLI stamp', end - read[0])
         else:
             needle = '\\"text\\":\\"' + tag
@@ -124,6 +125,7 @@ def main():
             if fake:
                 add('2d  body written -> fake reads it (loopback)', fake[0] - body[0])
                 add('2e  fake reads body -> fake stamps the edit', end - fake[0])
+            add('2de body written -> fake stamps the edit', end - body[0])
     for name in sorted(legs):
         v = legs[name]
         print('%-50s n=%4d  p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms'
