@@ -14,7 +14,7 @@ RUN --mount=type=cache,target=/root/.m2 \
 
 # 2. The claude CLI, installed from tools/ with `npm ci`: exactly the version tools/package-lock.json pins, the same
 #    one the tests run. Its postinstall copies the native binary over bin/claude.exe (a hard link); the platform
-#    packages are then removed so the image does not carry the binary (about 400 MB for 2.1.332) twice.
+#    packages are then removed so the image does not carry the native binary (about 400 MB) twice.
 FROM node:22-bookworm-slim AS cli
 WORKDIR /tools
 COPY tools/package.json tools/package-lock.json ./

@@ -103,8 +103,8 @@ public final class Application {
                         .flatMap(store -> {
                             wiring.store.set(store);
                             return stopLeftovers(store, config, schedulers)
-                                    .then(DiscordBot.start(config, chat -> new SessionRegistry(runtime, chat, store,
-                                            settings, clock, metrics, version), schedulers.processStart(), clock,
+                                    .then(DiscordBot.start(config, new SessionRegistry(runtime, store, settings,
+                                            clock, metrics, version), schedulers.processStart(), clock,
                                             metrics.registry()))
                                     .doOnNext(bot -> {
                                         wiring.bot.set(bot);

@@ -89,7 +89,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
      * WARN with the session's thread; an ignored-settings line is also counted.
      */
     private void stderrLine(String threadId, String line) {
-        stderrLog.warn("[T:{}] CLI stderr: {}", threadId, line);
+        stderrLog.atWarn().addKeyValue("thread", threadId).log("CLI stderr: {}", line);
         if (SETTINGS_IGNORED.matcher(line).find()) {
             metrics.cliSettingsIgnored();
         }

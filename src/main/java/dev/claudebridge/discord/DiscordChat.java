@@ -1,6 +1,7 @@
 package dev.claudebridge.discord;
 
 import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.port.Markup;
 import discord4j.core.object.component.ActionRow;
 import discord4j.core.object.component.LayoutComponent;
 import discord4j.core.object.component.SelectMenu;
@@ -8,11 +9,14 @@ import discord4j.discordjson.json.AllowedMentionsData;
 import discord4j.discordjson.json.ComponentData;
 import discord4j.discordjson.json.MessageCreateRequest;
 import discord4j.discordjson.json.MessageEditRequest;
+import discord4j.discordjson.json.StartThreadFromMessageRequest;
+import discord4j.discordjson.json.StartThreadWithoutMessageRequest;
 import discord4j.discordjson.possible.Possible;
 import discord4j.rest.RestClient;
 import discord4j.rest.http.client.ClientException;
 import discord4j.rest.util.MultipartRequest;
 import java.io.ByteArrayInputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -26,6 +30,13 @@ final class DiscordChat implements ChatPlatform {
     private static final Logger log = LoggerFactory.getLogger(DiscordChat.class);
     static final AllowedMentionsData NO_PINGS = AllowedMentionsData.builder().parse(List.of()).build();
     static final int PAGE_LIMIT = 2000;
+    /** Discord refuses edits of messages older than an hour (30046): continue on a new message before that. */
+    static final Duration EDIT_WINDOW = Duration.ofMinutes(55);
+    static final int MAX_SELECT_OPTIONS = 25;
+    /** Threads archive after a day without messages (the longest Discord offers every server). */
+    private static final int AUTO_ARCHIVE_MINUTES = 1440;
+    private static final Markup MARKUP = new DiscordMarkup();
+    private static final int PUBLIC_THREAD = 11;
 
     private final RestClient rest;
     private final EditPacer pacer;
@@ -36,8 +47,41 @@ final class DiscordChat implements ChatPlatform {
     }
 
     @Override
+    public String platform() {
+        return "discord";
+    }
+
+    @Override
+    public Markup markup() {
+        return MARKUP;
+    }
+
+    @Override
     public int pageLimit() {
         return PAGE_LIMIT;
+    }
+
+    @Override
+    public Duration editWindow() {
+        return EDIT_WINDOW;
+    }
+
+    @Override
+    public int maxSelectOptions() {
+        return MAX_SELECT_OPTIONS;
+    }
+
+    @Override
+    public Mono<String> openThread(String parentChannelId, String title, Optional<String> fromMessageId) {
+        long parent = Long.parseUnsignedLong(parentChannelId);
+        return fromMessageId
+                .map(message -> rest.getChannelService().startThreadWithMessage(parent,
+                        Long.parseUnsignedLong(message), StartThreadFromMessageRequest.builder().name(title)
+                                .autoArchiveDuration(AUTO_ARCHIVE_MINUTES).build()))
+                .orElseGet(() -> rest.getChannelService().startThreadWithoutMessage(parent,
+                        StartThreadWithoutMessageRequest.builder().name(title).type(PUBLIC_THREAD)
+                                .autoArchiveDuration(AUTO_ARCHIVE_MINUTES).build()))
+                .map(thread -> thread.id().asString());
     }
 
     @Override
@@ -73,8 +117,8 @@ final class DiscordChat implements ChatPlatform {
                 .onErrorResume(ClientException.class, e -> {
                     // A 4xx that Discord4J does not retry (e.g. 30046 on an old message): the text must not be
                     // lost, so it goes out as a new message.
-                    log.warn("[T:{}] edit of {} failed ({}); posting the text anew", channelId, messageId,
-                            e.getStatus().code());
+                    log.atWarn().addKeyValue("thread", channelId)
+                            .log("edit of {} failed ({}); posting the text anew", messageId, e.getStatus().code());
                     return post(channelId, message);
                 });
     }

@@ -45,8 +45,8 @@ final class R2dbcSessionStore implements SessionStore {
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
     };
 
-    private static final String SESSION_COLUMNS = "thread_id, title, channel_id, guild_id, owner_id, state, model, "
-            + "work_dir, cli_session_id, created_at, updated_at, last_activity, prompts_answered, tokens_in, "
+    private static final String SESSION_COLUMNS = "platform, thread_id, title, channel_id, guild_id, owner_id, state, "
+            + "model, work_dir, cli_session_id, created_at, updated_at, last_activity, prompts_answered, tokens_in, "
             + "tokens_out, cost_usd, turn_running";
 
     /**
@@ -55,61 +55,65 @@ final class R2dbcSessionStore implements SessionStore {
      */
     private static final String MERGE_SESSION = """
             MERGE INTO sessions t
-            USING (SELECT CAST($1 AS VARCHAR(100)) AS thread_id, CAST($2 AS TEXT) AS title,
-                          CAST($3 AS VARCHAR(100)) AS channel_id, CAST($4 AS VARCHAR(100)) AS guild_id,
-                          CAST($5 AS VARCHAR(100)) AS owner_id, CAST($6 AS VARCHAR(32)) AS state,
-                          CAST($7 AS VARCHAR(200)) AS model, CAST($8 AS TEXT) AS work_dir,
-                          CAST($9 AS VARCHAR(100)) AS cli_session_id,
-                          CAST($10 AS TIMESTAMP WITH TIME ZONE) AS created_at,
-                          CAST($11 AS TIMESTAMP WITH TIME ZONE) AS updated_at,
-                          CAST($12 AS TIMESTAMP WITH TIME ZONE) AS last_activity,
-                          CAST($13 AS INTEGER) AS prompts_answered, CAST($14 AS BIGINT) AS tokens_in,
-                          CAST($15 AS BIGINT) AS tokens_out, CAST($16 AS DECIMAL(24, 12)) AS cost_usd,
-                          CAST($17 AS BOOLEAN) AS turn_running) s
-            ON t.thread_id = s.thread_id
+            USING (SELECT CAST($1 AS VARCHAR(32)) AS platform, CAST($2 AS VARCHAR(100)) AS thread_id,
+                          CAST($3 AS TEXT) AS title,
+                          CAST($4 AS VARCHAR(100)) AS channel_id, CAST($5 AS VARCHAR(100)) AS guild_id,
+                          CAST($6 AS VARCHAR(100)) AS owner_id, CAST($7 AS VARCHAR(32)) AS state,
+                          CAST($8 AS VARCHAR(200)) AS model, CAST($9 AS TEXT) AS work_dir,
+                          CAST($10 AS VARCHAR(100)) AS cli_session_id,
+                          CAST($11 AS TIMESTAMP WITH TIME ZONE) AS created_at,
+                          CAST($12 AS TIMESTAMP WITH TIME ZONE) AS updated_at,
+                          CAST($13 AS TIMESTAMP WITH TIME ZONE) AS last_activity,
+                          CAST($14 AS INTEGER) AS prompts_answered, CAST($15 AS BIGINT) AS tokens_in,
+                          CAST($16 AS BIGINT) AS tokens_out, CAST($17 AS DECIMAL(24, 12)) AS cost_usd,
+                          CAST($18 AS BOOLEAN) AS turn_running) s
+            ON t.platform = s.platform AND t.thread_id = s.thread_id
             WHEN MATCHED THEN UPDATE SET title = s.title, channel_id = s.channel_id, guild_id = s.guild_id,
                 owner_id = s.owner_id, state = s.state, model = s.model, work_dir = s.work_dir,
                 cli_session_id = s.cli_session_id, created_at = s.created_at, updated_at = s.updated_at,
                 last_activity = s.last_activity, prompts_answered = s.prompts_answered, tokens_in = s.tokens_in,
                 tokens_out = s.tokens_out, cost_usd = s.cost_usd, turn_running = s.turn_running
             WHEN NOT MATCHED THEN INSERT (%1$s)
-                VALUES (s.thread_id, s.title, s.channel_id, s.guild_id, s.owner_id, s.state, s.model, s.work_dir,
-                        s.cli_session_id, s.created_at, s.updated_at, s.last_activity, s.prompts_answered,
+                VALUES (s.platform, s.thread_id, s.title, s.channel_id, s.guild_id, s.owner_id, s.state, s.model,
+                        s.work_dir, s.cli_session_id, s.created_at, s.updated_at, s.last_activity, s.prompts_answered,
                         s.tokens_in, s.tokens_out, s.cost_usd, s.turn_running)
             """.formatted(SESSION_COLUMNS);
 
     private static final String SELECT_SESSIONS = "SELECT " + SESSION_COLUMNS
-            + " FROM sessions ORDER BY created_at, thread_id";
+            + " FROM sessions ORDER BY created_at, platform, thread_id";
 
-    private static final String TURN_COLUMNS = "thread_id, owner_id, prompt, reply_text, tool_lines, outcome, "
-            + "cost_usd, tokens_in, tokens_out, duration_ms, started_at, ended_at";
+    private static final String TURN_COLUMNS = "platform, thread_id, owner_id, prompt, reply_text, tool_lines, "
+            + "outcome, cost_usd, tokens_in, tokens_out, duration_ms, started_at, ended_at";
     private static final String INSERT_TURN = "INSERT INTO turns (" + TURN_COLUMNS
-            + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-    private static final String SELECT_TURNS = "SELECT " + TURN_COLUMNS + " FROM turns WHERE thread_id = $1 ORDER BY id";
+            + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+    private static final String SELECT_TURNS = "SELECT " + TURN_COLUMNS
+            + " FROM turns WHERE platform = $1 AND thread_id = $2 ORDER BY id";
 
-    private static final String DELETE_INBOX = "DELETE FROM inbox WHERE thread_id = $1";
-    private static final String INSERT_INBOX = "INSERT INTO inbox (thread_id, seq, position, prompt_text, author_id, "
-            + "message_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    private static final String SELECT_INBOX = "SELECT thread_id, position, prompt_text, author_id, message_id, "
-            + "received_at FROM inbox WHERE thread_id = $1 ORDER BY seq";
+    private static final String DELETE_INBOX = "DELETE FROM inbox WHERE platform = $1 AND thread_id = $2";
+    private static final String INSERT_INBOX = "INSERT INTO inbox (platform, thread_id, seq, position, prompt_text, "
+            + "author_id, message_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    private static final String SELECT_INBOX = "SELECT platform, thread_id, position, prompt_text, author_id, "
+            + "message_id, received_at FROM inbox WHERE platform = $1 AND thread_id = $2 ORDER BY seq";
 
     private static final String MERGE_CHILD = """
             MERGE INTO cli_children t
-            USING (SELECT CAST($1 AS BIGINT) AS pid, CAST($2 AS VARCHAR(100)) AS thread_id,
-                          CAST($3 AS TIMESTAMP WITH TIME ZONE) AS started_at) s
+            USING (SELECT CAST($1 AS BIGINT) AS pid, CAST($2 AS VARCHAR(32)) AS platform,
+                          CAST($3 AS VARCHAR(100)) AS thread_id, CAST($4 AS TIMESTAMP WITH TIME ZONE) AS started_at) s
             ON t.pid = s.pid
-            WHEN MATCHED THEN UPDATE SET thread_id = s.thread_id, started_at = s.started_at
-            WHEN NOT MATCHED THEN INSERT (pid, thread_id, started_at) VALUES (s.pid, s.thread_id, s.started_at)
+            WHEN MATCHED THEN UPDATE SET platform = s.platform, thread_id = s.thread_id, started_at = s.started_at
+            WHEN NOT MATCHED THEN INSERT (pid, platform, thread_id, started_at)
+                VALUES (s.pid, s.platform, s.thread_id, s.started_at)
             """;
     private static final String DELETE_CHILD = "DELETE FROM cli_children WHERE pid = $1";
-    private static final String SELECT_CHILDREN = "SELECT thread_id, pid, started_at FROM cli_children ORDER BY pid";
+    private static final String SELECT_CHILDREN = "SELECT platform, thread_id, pid, started_at FROM cli_children "
+            + "ORDER BY pid";
 
     private static final String USER_TOTALS = """
             SELECT CAST(COUNT(*) AS BIGINT) AS turns,
                    CAST(COALESCE(SUM(tokens_in), 0) AS BIGINT) AS tokens_in,
                    CAST(COALESCE(SUM(tokens_out), 0) AS BIGINT) AS tokens_out,
                    CAST(COALESCE(SUM(cost_usd), 0) AS DECIMAL(30, 12)) AS cost_usd
-            FROM turns WHERE owner_id = $1 AND ended_at >= $2
+            FROM turns WHERE platform = $1 AND owner_id = $2 AND ended_at >= $3
             """;
 
     private static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
@@ -136,14 +140,14 @@ final class R2dbcSessionStore implements SessionStore {
         Objects.requireNonNull(s, "session must not be null");
         return update(c -> {
             Statement st = c.createStatement(MERGE_SESSION);
-            st.bind(0, s.threadId()).bind(1, s.title()).bind(2, s.channelId()).bind(3, s.guildId())
-                    .bind(4, s.ownerId()).bind(5, s.state());
-            bindOptional(st, 6, s.model());
-            st.bind(7, s.workDir());
-            bindOptional(st, 8, s.cliSessionId());
-            st.bind(9, time(s.createdAt())).bind(10, time(s.updatedAt())).bind(11, time(s.lastActivity()))
-                    .bind(12, s.promptsAnswered()).bind(13, s.tokensIn()).bind(14, s.tokensOut())
-                    .bind(15, money(s.costUsd())).bind(16, s.turnRunning());
+            st.bind(0, s.platform()).bind(1, s.threadId()).bind(2, s.title()).bind(3, s.channelId())
+                    .bind(4, s.guildId()).bind(5, s.ownerId()).bind(6, s.state());
+            bindOptional(st, 7, s.model());
+            st.bind(8, s.workDir());
+            bindOptional(st, 9, s.cliSessionId());
+            st.bind(10, time(s.createdAt())).bind(11, time(s.updatedAt())).bind(12, time(s.lastActivity()))
+                    .bind(13, s.promptsAnswered()).bind(14, s.tokensIn()).bind(15, s.tokensOut())
+                    .bind(16, money(s.costUsd())).bind(17, s.turnRunning());
             return st.execute();
         });
     }
@@ -151,7 +155,7 @@ final class R2dbcSessionStore implements SessionStore {
     @Override
     public Flux<SessionRecord> loadSessions() {
         return query(c -> c.createStatement(SELECT_SESSIONS).execute(), row -> new SessionRecord(
-                row.get("thread_id", String.class), row.get("title", String.class),
+                row.get("platform", String.class), row.get("thread_id", String.class), row.get("title", String.class),
                 row.get("channel_id", String.class), row.get("guild_id", String.class),
                 row.get("owner_id", String.class), row.get("state", String.class),
                 Optional.ofNullable(row.get("model", String.class)), row.get("work_dir", String.class),
@@ -167,33 +171,36 @@ final class R2dbcSessionStore implements SessionStore {
     public Mono<Void> saveTurn(TurnRecord t) {
         Objects.requireNonNull(t, "turn must not be null");
         return update(c -> c.createStatement(INSERT_TURN)
-                .bind(0, t.threadId()).bind(1, t.ownerId()).bind(2, t.prompt()).bind(3, t.replyText())
-                .bind(4, toJson(t.toolLines())).bind(5, t.outcome()).bind(6, money(t.costUsd()))
-                .bind(7, t.tokensIn()).bind(8, t.tokensOut()).bind(9, t.duration().toMillis())
-                .bind(10, time(t.startedAt())).bind(11, time(t.endedAt()))
+                .bind(0, t.platform()).bind(1, t.threadId()).bind(2, t.ownerId()).bind(3, t.prompt())
+                .bind(4, t.replyText()).bind(5, toJson(t.toolLines())).bind(6, t.outcome())
+                .bind(7, money(t.costUsd())).bind(8, t.tokensIn()).bind(9, t.tokensOut())
+                .bind(10, t.duration().toMillis()).bind(11, time(t.startedAt())).bind(12, time(t.endedAt()))
                 .execute());
     }
 
     @Override
-    public Flux<TurnRecord> turns(String threadId) {
+    public Flux<TurnRecord> turns(String platform, String threadId) {
+        Objects.requireNonNull(platform, "platform must not be null");
         Objects.requireNonNull(threadId, "threadId must not be null");
-        return query(c -> c.createStatement(SELECT_TURNS).bind(0, threadId).execute(), row -> new TurnRecord(
-                row.get("thread_id", String.class), row.get("owner_id", String.class),
-                row.get("prompt", String.class), row.get("reply_text", String.class),
-                fromJson(row.get("tool_lines", String.class)), row.get("outcome", String.class),
-                money(row, "cost_usd"), row.get("tokens_in", Long.class), row.get("tokens_out", Long.class),
-                Duration.ofMillis(row.get("duration_ms", Long.class)), instant(row, "started_at"),
-                instant(row, "ended_at")));
+        return query(c -> c.createStatement(SELECT_TURNS).bind(0, platform).bind(1, threadId).execute(),
+                row -> new TurnRecord(row.get("platform", String.class), row.get("thread_id", String.class),
+                        row.get("owner_id", String.class), row.get("prompt", String.class),
+                        row.get("reply_text", String.class), fromJson(row.get("tool_lines", String.class)),
+                        row.get("outcome", String.class), money(row, "cost_usd"), row.get("tokens_in", Long.class),
+                        row.get("tokens_out", Long.class), Duration.ofMillis(row.get("duration_ms", Long.class)),
+                        instant(row, "started_at"), instant(row, "ended_at")));
     }
 
     // ---- inbox
 
     @Override
-    public Mono<Void> saveInbox(String threadId, List<QueuedPrompt> prompts) {
+    public Mono<Void> saveInbox(String platform, String threadId, List<QueuedPrompt> prompts) {
+        Objects.requireNonNull(platform, "platform must not be null");
         Objects.requireNonNull(threadId, "threadId must not be null");
         List<QueuedPrompt> copy = List.copyOf(prompts);
         return transaction(c -> {
-            Mono<Void> delete = rowsUpdated(c.createStatement(DELETE_INBOX).bind(0, threadId).execute());
+            Mono<Void> delete = rowsUpdated(c.createStatement(DELETE_INBOX).bind(0, platform).bind(1, threadId)
+                    .execute());
             if (copy.isEmpty()) {
                 return delete;
             }
@@ -203,22 +210,24 @@ final class R2dbcSessionStore implements SessionStore {
                 if (seq > 0) {
                     insert.add();
                 }
-                insert.bind(0, threadId).bind(1, seq).bind(2, p.position()).bind(3, p.text())
-                        .bind(4, p.authorId());
-                bindOptional(insert, 5, p.messageId());
-                insert.bind(6, time(p.receivedAt()));
+                insert.bind(0, platform).bind(1, threadId).bind(2, seq).bind(3, p.position()).bind(4, p.text())
+                        .bind(5, p.authorId());
+                bindOptional(insert, 6, p.messageId());
+                insert.bind(7, time(p.receivedAt()));
             }
             return delete.then(rowsUpdated(insert.execute()));
         });
     }
 
     @Override
-    public Flux<QueuedPrompt> inbox(String threadId) {
+    public Flux<QueuedPrompt> inbox(String platform, String threadId) {
+        Objects.requireNonNull(platform, "platform must not be null");
         Objects.requireNonNull(threadId, "threadId must not be null");
-        return query(c -> c.createStatement(SELECT_INBOX).bind(0, threadId).execute(), row -> new QueuedPrompt(
-                row.get("thread_id", String.class), row.get("position", Integer.class),
-                row.get("prompt_text", String.class), row.get("author_id", String.class),
-                Optional.ofNullable(row.get("message_id", String.class)), instant(row, "received_at")));
+        return query(c -> c.createStatement(SELECT_INBOX).bind(0, platform).bind(1, threadId).execute(),
+                row -> new QueuedPrompt(row.get("platform", String.class), row.get("thread_id", String.class),
+                        row.get("position", Integer.class), row.get("prompt_text", String.class),
+                        row.get("author_id", String.class), Optional.ofNullable(row.get("message_id", String.class)),
+                        instant(row, "received_at")));
     }
 
     // ---- CLI children
@@ -227,7 +236,8 @@ final class R2dbcSessionStore implements SessionStore {
     public Mono<Void> saveChild(ChildProcess child) {
         Objects.requireNonNull(child, "child must not be null");
         return update(c -> c.createStatement(MERGE_CHILD)
-                .bind(0, child.pid()).bind(1, child.threadId()).bind(2, time(child.startedAt()))
+                .bind(0, child.pid()).bind(1, child.platform()).bind(2, child.threadId())
+                .bind(3, time(child.startedAt()))
                 .execute());
     }
 
@@ -239,16 +249,19 @@ final class R2dbcSessionStore implements SessionStore {
     @Override
     public Flux<ChildProcess> children() {
         return query(c -> c.createStatement(SELECT_CHILDREN).execute(), row -> new ChildProcess(
-                row.get("thread_id", String.class), row.get("pid", Long.class), instant(row, "started_at")));
+                row.get("platform", String.class), row.get("thread_id", String.class), row.get("pid", Long.class),
+                instant(row, "started_at")));
     }
 
     // ---- totals and readiness
 
     @Override
-    public Mono<UserTotals> userTotals(String ownerId, Instant since) {
+    public Mono<UserTotals> userTotals(String platform, String ownerId, Instant since) {
+        Objects.requireNonNull(platform, "platform must not be null");
         Objects.requireNonNull(ownerId, "ownerId must not be null");
         Objects.requireNonNull(since, "since must not be null");
-        return query(c -> c.createStatement(USER_TOTALS).bind(0, ownerId).bind(1, time(since)).execute(),
+        return query(c -> c.createStatement(USER_TOTALS).bind(0, platform).bind(1, ownerId).bind(2, time(since))
+                        .execute(),
                 row -> new UserTotals(Math.toIntExact(row.get("turns", Long.class)), row.get("tokens_in", Long.class),
                         row.get("tokens_out", Long.class), money(row, "cost_usd")))
                 .next()

@@ -103,13 +103,14 @@ final class DrainIT {
                     List<SessionStore.SessionRecord> sessions = stored(root.resolve("data"),
                             store -> store.loadSessions());
                     assertThat(sessions).singleElement().satisfies(s -> {
+                        assertThat(s.platform()).isEqualTo("discord");
                         assertThat(s.threadId()).isEqualTo(thread);
                         assertThat(s.state()).isEqualTo("STOPPED");
                         assertThat(s.turnRunning()).as("the interrupted turn was wrapped up").isFalse();
                     });
-                    assertThat(stored(root.resolve("data"), store -> store.inbox(thread)))
+                    assertThat(stored(root.resolve("data"), store -> store.inbox("discord", thread)))
                             .extracting(SessionStore.QueuedPrompt::text).containsExactly("queued item-A");
-                    assertThat(stored(root.resolve("data"), store -> store.turns(thread)))
+                    assertThat(stored(root.resolve("data"), store -> store.turns("discord", thread)))
                             .extracting(SessionStore.TurnRecord::outcome).containsExactly("interrupted");
                     assertThat(stored(root.resolve("data"), store -> store.children())).isEmpty();
                 } finally {

@@ -66,14 +66,14 @@ final class DrainPromptsTest {
 
         world.app.sessions().flush().block(Duration.ofSeconds(10));
         SessionStore store = world.app.sessions().store();
-        assertThat(store.inbox(thread).map(SessionStore.QueuedPrompt::text).collectList().block(BotWorld.WAIT))
+        assertThat(store.inbox("discord", thread).map(SessionStore.QueuedPrompt::text).collectList().block(BotWorld.WAIT))
                 .containsExactly("after the drain item-B");
-        assertThat(store.inbox(second).map(SessionStore.QueuedPrompt::text).collectList().block(BotWorld.WAIT))
+        assertThat(store.inbox("discord", second).map(SessionStore.QueuedPrompt::text).collectList().block(BotWorld.WAIT))
                 .containsExactly("a new session during the drain item-C");
         assertThat(world.app.sessions().all()).noneMatch(ThreadSession::cliAlive);
         assertThat(world.api.requests().subList(requestsBefore, world.api.requests().size()))
                 .as("no prompt reached the model during the drain").isEmpty();
-        List<SessionStore.TurnRecord> turns = store.turns(thread).collectList().block(BotWorld.WAIT);
+        List<SessionStore.TurnRecord> turns = store.turns("discord", thread).collectList().block(BotWorld.WAIT);
         assertThat(turns).extracting(SessionStore.TurnRecord::outcome).containsExactly("interrupted");
     }
 }

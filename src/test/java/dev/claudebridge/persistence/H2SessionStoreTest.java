@@ -2,6 +2,7 @@ package dev.claudebridge.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,11 @@ final class H2SessionStoreTest extends SessionStoreContract {
     @Override
     String newDatabaseUrl() {
         return Persistence.h2Url(dataDir);
+    }
+
+    @Override
+    String anotherDatabaseUrl() throws Exception {
+        return Persistence.h2Url(Files.createDirectories(dataDir.resolve("another")));
     }
 
     @Test

@@ -15,4 +15,9 @@ final class PostgresSessionStoreTest extends SessionStoreContract {
     String newDatabaseUrl() {
         return POSTGRES.server().createDatabase();
     }
+
+    @Override
+    String anotherDatabaseUrl() {
+        return POSTGRES.server().createDatabase();
+    }
 }

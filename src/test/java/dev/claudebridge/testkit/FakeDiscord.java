@@ -129,6 +129,11 @@ public final class FakeDiscord implements AutoCloseable {
         sim.archiveThread(threadId);
     }
 
+    /** Someone else (a moderator) deletes a message (MESSAGE_DELETE); later edits of it get 404 10008. */
+    public void deleteMessage(String messageId) {
+        sim.deleteMessage(messageId);
+    }
+
     /** Moves a message's creation time back, e.g. past the one-hour edit rule. */
     public void ageMessage(String messageId, Duration by) {
         sim.ageMessage(messageId, by);

@@ -1,6 +1,8 @@
 package dev.claudebridge.core.port;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import reactor.core.publisher.Mono;
 
 /**
@@ -9,8 +11,29 @@ import reactor.core.publisher.Mono;
  */
 public interface ChatPlatform {
 
+    /** The platform's name, stored with each session ({@code discord}, {@code mattermost}). */
+    String platform();
+
+    /** How the platform writes mentions, links, times, small print and code. */
+    Markup markup();
+
     /** The longest message text, in Unicode code points (Discord: 2000). */
     int pageLimit();
+
+    /**
+     * How long after posting a message can still be edited (Discord refuses edits of messages older than an hour,
+     * error 30046); a live reply continues on a new message before that.
+     */
+    Duration editWindow();
+
+    /** The most options one select menu may hold (Discord: 25). */
+    int maxSelectOptions();
+
+    /**
+     * Opens a thread for a new session in {@code parentChannelId}: started from the user's message when given (so
+     * the message heads the thread), else an empty thread. The Mono gives the thread's id.
+     */
+    Mono<String> openThread(String parentChannelId, String title, Optional<String> fromMessageId);
 
     /** Posts a message; the Mono gives its id once the platform accepted it. */
     Mono<String> post(String channelId, OutgoingMessage message);

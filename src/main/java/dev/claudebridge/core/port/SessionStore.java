@@ -14,20 +14,20 @@ import reactor.core.publisher.Mono;
  */
 public interface SessionStore {
 
-    /** Inserts or replaces a session by thread id. */
+    /** Inserts or replaces a session by platform and thread id. */
     Mono<Void> saveSession(SessionRecord session);
 
     Flux<SessionRecord> loadSessions();
 
     Mono<Void> saveTurn(TurnRecord turn);
 
-    /** A session's turns in order. */
-    Flux<TurnRecord> turns(String threadId);
+    /** A session's turns in order (the session of {@code threadId} on {@code platform}). */
+    Flux<TurnRecord> turns(String platform, String threadId);
 
     /** Replaces the prompts waiting in a session's inbox (in order; empty clears it). */
-    Mono<Void> saveInbox(String threadId, List<QueuedPrompt> prompts);
+    Mono<Void> saveInbox(String platform, String threadId, List<QueuedPrompt> prompts);
 
-    Flux<QueuedPrompt> inbox(String threadId);
+    Flux<QueuedPrompt> inbox(String platform, String threadId);
 
     /** A CLI process started for a session (pid and OS start time identify it across a crash). */
     Mono<Void> saveChild(ChildProcess child);
@@ -36,45 +36,50 @@ public interface SessionStore {
 
     Flux<ChildProcess> children();
 
-    /** A user's totals over the turns that ended at or after {@code since}. */
-    Mono<UserTotals> userTotals(String ownerId, Instant since);
+    /**
+     * A user's totals over the turns that ended at or after {@code since}, in all their sessions on {@code platform}
+     * (a user id is only unique within its platform).
+     */
+    Mono<UserTotals> userTotals(String platform, String ownerId, Instant since);
 
     /** Whether the store answers (for readiness). */
     Mono<Boolean> ping();
 
     /**
-     * A session row.
+     * A session row, keyed by platform and thread id.
      *
+     * @param platform    the chat platform of its thread ({@code ChatPlatform#platform()}, e.g. {@code discord})
      * @param state       a {@code SessionState} name
      * @param turnRunning a turn was running when this was saved (so a restart can say it was interrupted)
      */
-    record SessionRecord(String threadId, String title, String channelId, String guildId, String ownerId,
-            String state, Optional<String> model, String workDir, Optional<String> cliSessionId, Instant createdAt,
-            Instant updatedAt, Instant lastActivity, int promptsAnswered, long tokensIn, long tokensOut,
-            BigDecimal costUsd, boolean turnRunning) {
+    record SessionRecord(String platform, String threadId, String title, String channelId, String guildId,
+            String ownerId, String state, Optional<String> model, String workDir, Optional<String> cliSessionId,
+            Instant createdAt, Instant updatedAt, Instant lastActivity, int promptsAnswered, long tokensIn,
+            long tokensOut, BigDecimal costUsd, boolean turnRunning) {
     }
 
     /**
      * A finished turn.
      *
+     * @param platform  the chat platform of its session's thread
      * @param replyText all text blocks of the turn in order (not the CLI's {@code result} text)
      * @param toolLines the turn's tool lines, in order
      * @param outcome   e.g. "ok", "error", "interrupted", "died"
      */
-    record TurnRecord(String threadId, String ownerId, String prompt, String replyText, List<String> toolLines,
-            String outcome, BigDecimal costUsd, long tokensIn, long tokensOut, Duration duration, Instant startedAt,
-            Instant endedAt) {
+    record TurnRecord(String platform, String threadId, String ownerId, String prompt, String replyText,
+            List<String> toolLines, String outcome, BigDecimal costUsd, long tokensIn, long tokensOut,
+            Duration duration, Instant startedAt, Instant endedAt) {
         public TurnRecord {
             toolLines = List.copyOf(toolLines);
         }
     }
 
     /** A prompt not yet answered. */
-    record QueuedPrompt(String threadId, int position, String text, String authorId, Optional<String> messageId,
-            Instant receivedAt) {
+    record QueuedPrompt(String platform, String threadId, int position, String text, String authorId,
+            Optional<String> messageId, Instant receivedAt) {
     }
 
-    record ChildProcess(String threadId, long pid, Instant startedAt) {
+    record ChildProcess(String platform, String threadId, long pid, Instant startedAt) {
     }
 
     record UserTotals(int turns, long tokensIn, long tokensOut, BigDecimal costUsd) {

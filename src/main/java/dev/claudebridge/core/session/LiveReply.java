@@ -27,8 +27,6 @@ import reactor.util.retry.Retry;
 final class LiveReply {
 
     private static final Logger log = LoggerFactory.getLogger(LiveReply.class);
-    /** Discord refuses edits of messages older than an hour (30046): continue on a new message before that. */
-    static final Duration EDITABLE_FOR = Duration.ofMinutes(55);
 
     /** A frame: the pages, and the components the last page carries (an Interrupt button while running). */
     record Frame(List<String> pages, List<ChatPlatform.ComponentRow> lastPageRows) {
@@ -57,7 +55,7 @@ final class LiveReply {
         this.done = wakeUps.asFlux()
                 .onBackpressureLatest() // many wake-ups while an update runs are one more update
                 .concatMap(wake -> update().onErrorResume(e -> {
-                    log.warn("[T:{}] reply update failed: {}", channelId, e.toString());
+                    log.atWarn().addKeyValue("thread", channelId).log("reply update failed: {}", e.toString());
                     return Mono.empty();
                 }), 1)
                 .then()
@@ -83,10 +81,12 @@ final class LiveReply {
         return done.then(Mono.defer(() -> applied == last ? Mono.<Void>empty()
                 : Mono.defer(() -> apply(last))
                         .retryWhen(Retry.backoff(FINAL_RETRIES, FINAL_RETRY_DELAY)
-                                .doBeforeRetry(r -> log.warn("[T:{}] the reply's end is not shown yet ({}); trying again",
-                                        channelId, r.failure().toString())))
+                                .doBeforeRetry(r -> log.atWarn().addKeyValue("thread", channelId)
+                                        .log("the reply's end is not shown yet ({}); trying again",
+                                                r.failure().toString())))
                         .onErrorResume(e -> {
-                            log.error("[T:{}] the reply's end could not be shown: {}", channelId, e.toString());
+                            log.atError().addKeyValue("thread", channelId)
+                                    .log("the reply's end could not be shown: {}", e.toString());
                             return Mono.empty();
                         })));
     }
@@ -94,7 +94,7 @@ final class LiveReply {
     private void wake() {
         Sinks.EmitResult result = wakeUps.tryEmitNext(Boolean.TRUE);
         if (result.isFailure() && result != Sinks.EmitResult.FAIL_TERMINATED) {
-            log.warn("[T:{}] reply update not scheduled: {}", channelId, result);
+            log.atWarn().addKeyValue("thread", channelId).log("reply update not scheduled: {}", result);
         }
     }
 
@@ -135,7 +135,7 @@ final class LiveReply {
         if (Objects.equals(current.message(), message)) {
             return Mono.empty();
         }
-        if (Duration.between(current.postedAt(), clock.instant()).compareTo(EDITABLE_FOR) > 0) {
+        if (Duration.between(current.postedAt(), clock.instant()).compareTo(chat.editWindow()) > 0) {
             // Too old to edit: the page continues on a new message.
             return chat.post(channelId, message)
                     .doOnNext(id -> sent.set(i, new Sent(id, message, clock.instant())))

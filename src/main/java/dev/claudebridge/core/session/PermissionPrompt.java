@@ -5,6 +5,7 @@ import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.Button;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
+import dev.claudebridge.core.port.Markup;
 import dev.claudebridge.core.transcript.ToolLines;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,18 +56,19 @@ final class PermissionPrompt {
 
     /** Posts the prompt, denies it at the deadline, and shows how it ended; completes when it has ended. */
     Mono<Void> run() {
-        long deadline = clock.instant().plus(timeout).getEpochSecond();
+        Markup m = chat.markup();
         String argument = ToolLines.argument(request.toolName(), request.input());
-        header = isQuestion() ? "❓ Claude asks:" : "🔐 Claude wants to use **" + request.toolName() + "**"
-                + (argument.isEmpty() ? "" : ": `" + argument.replace("`", "ʼ") + "`");
-        String text = header + "\nOnly <@" + ownerId + "> can answer. Denied automatically <t:" + deadline + ":R>.";
+        header = isQuestion() ? "❓ Claude asks:" : "🔐 Claude wants to use " + m.bold(request.toolName())
+                + (argument.isEmpty() ? "" : ": " + m.code(argument));
+        String text = header + "\nOnly " + m.mention(ownerId) + " can answer. Denied automatically "
+                + m.relativeTime(clock.instant().plus(timeout)) + ".";
         return chat.post(threadId, new OutgoingMessage(text, rows(), List.of()))
                 .doOnNext(id -> messageId = id)
                 .then(request.outcome()
                         .timeout(timeout, Mono.defer(this::expire)))
                 .flatMap(this::showOutcome)
                 .onErrorResume(e -> {
-                    log.warn("[T:{}] permission prompt failed: {}", threadId, e.toString());
+                    log.atWarn().addKeyValue("thread", threadId).log("permission prompt failed: {}", e.toString());
                     return request.deny("The chat bridge could not show this request: " + e.getMessage())
                             .onErrorResume(x -> Mono.empty());
                 });
@@ -93,7 +95,7 @@ final class PermissionPrompt {
     /** A click by {@code userId}; the caller has checked nothing. Returns a refusal to show, or empty. */
     Mono<String> click(String userId, String action, List<String> values) {
         if (!userId.equals(ownerId)) {
-            return Mono.just("Only the session's owner can answer this.");
+            return Mono.just(Texts.NOT_OWNER_ANSWER);
         }
         Mono<Void> answer;
         if (isQuestion()) {

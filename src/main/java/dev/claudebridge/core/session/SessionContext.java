@@ -1,17 +1,16 @@
 package dev.claudebridge.core.session;
 
 import dev.claudebridge.core.port.AgentRuntime;
-import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.port.SessionStore;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
 /**
- * What every session of the bot shares: its ports, settings and clock, what it reports to the metrics, and whether
+ * What every session of the bot shares, whatever its chat platform: the agent runtime and the store, settings and clock, what it reports to the metrics, and whether
  * the bot is draining (then no prompt starts and no CLI starts: they wait in the stored inbox for the next run).
  */
-record SessionContext(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
+record SessionContext(AgentRuntime runtime, SessionStore store, SessionSettings settings,
         Clock clock, CliBudget budget, java.util.function.Consumer<ThreadSession> onStateChange,
         SessionMetrics metrics, BooleanSupplier draining) {
 

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,23 +38,24 @@ public final class SessionRegistry implements SessionContext.CliBudget {
     private final Sinks.Many<Presence> presence = Sinks.many().replay().latest();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AgentVersion agentVersion;
+    private final Map<String, ChatPlatform> platforms = new ConcurrentHashMap<>();
+    private final Map<String, Integer> reserved = new HashMap<>(); // guarded by itself: slots of sessions being made
 
-    public SessionRegistry(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
-            Clock clock) {
-        this(runtime, chat, store, settings, clock, SessionMetrics.NONE);
-    }
-
-    public SessionRegistry(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
-            Clock clock, SessionMetrics metrics) {
-        this(runtime, chat, store, settings, clock, metrics, AgentVersion.UNKNOWN);
-    }
-
-    public SessionRegistry(AgentRuntime runtime, ChatPlatform chat, SessionStore store, SessionSettings settings,
-            Clock clock, SessionMetrics metrics, AgentVersion agentVersion) {
+    /**
+     * One registry for every chat platform: the limits, the drain and the restore span them all. Each platform's
+     * adapter {@link #attach attaches} its port before sessions are restored.
+     */
+    public SessionRegistry(AgentRuntime runtime, SessionStore store, SessionSettings settings, Clock clock,
+            SessionMetrics metrics, AgentVersion agentVersion) {
         this.agentVersion = agentVersion;
-        this.context = new SessionContext(runtime, chat, store, settings, clock, this, s -> publishPresence(),
+        this.context = new SessionContext(runtime, store, settings, clock, this, s -> publishPresence(),
                 metrics, draining::get);
         publishPresence();
+    }
+
+    /** A chat platform whose sessions this registry holds (by {@link ChatPlatform#platform()}). */
+    public void attach(ChatPlatform chat) {
+        platforms.put(chat.platform(), chat);
     }
 
     /** The agent's version found at start-up, with a warning when this build was not tested with it. */
@@ -69,14 +71,39 @@ public final class SessionRegistry implements SessionContext.CliBudget {
         return context.store();
     }
 
-    /** Registers a new session for a thread that was just created. */
-    public ThreadSession create(String threadId, String title, String parentChannelId, String guildId,
-            String ownerId, Path workDir, Optional<String> model) {
+    /**
+     * Reserves one of the user's {@code MAX_SESSIONS_PER_USER}: checked and taken in one step, so a burst of
+     * messages or confirmations cannot go past the limit. {@link #create} turns the reservation into a session;
+     * {@link #releaseSlot} gives it back when no session came of it.
+     */
+    public boolean reserveSlot(String userId) {
+        synchronized (reserved) {
+            int used = activeOf(userId).size() + reserved.getOrDefault(userId, 0);
+            if (used >= context.settings().maxSessionsPerUser()) {
+                return false;
+            }
+            reserved.merge(userId, 1, Integer::sum);
+            return true;
+        }
+    }
+
+    public void releaseSlot(String userId) {
+        synchronized (reserved) {
+            reserved.computeIfPresent(userId, (u, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    /** Registers a new session for a thread that was just created, taking the owner's reserved slot. */
+    public ThreadSession create(ChatPlatform chat, String threadId, String title, String parentChannelId,
+            String scopeId, String ownerId, Path workDir, Optional<String> model) {
         Instant now = context.clock().instant();
-        ThreadSession session = new ThreadSession(new ThreadSession.Identity(threadId, title, parentChannelId,
-                guildId, ownerId, workDir, model, now), context, SessionState.STARTING, Totals.ZERO,
-                Optional.empty(), now);
-        sessions.put(threadId, session);
+        ThreadSession session = new ThreadSession(new ThreadSession.Identity(chat.platform(), threadId, title,
+                parentChannelId, scopeId, ownerId, workDir, model, now), context, chat, SessionState.STARTING,
+                Totals.ZERO, Optional.empty(), now);
+        synchronized (reserved) { // the slot becomes the session in one step: never counted twice or not at all
+            sessions.put(threadId, session);
+            reserved.computeIfPresent(ownerId, (u, n) -> n <= 1 ? null : n - 1);
+        }
         publishPresence();
         return session;
     }
@@ -151,9 +178,9 @@ public final class SessionRegistry implements SessionContext.CliBudget {
             live.remove(evict);
             live.add(requester);
         }
-        log.info("[T:{}] stopping the CLI of idle session {} to make room (MAX_LIVE_CLIS)",
-                requester.identity().threadId(), evict.identity().threadId());
-        return evict.release(Optional.of("⏸️ This session's CLI was stopped to make room for another session "
+        log.atInfo().addKeyValue("thread", requester.identity().threadId())
+                .log("stopping the CLI of idle session {} to make room (MAX_LIVE_CLIS)", evict.identity().threadId());
+        return evict.releaseIfIdle(Optional.of("⏸️ This session's CLI was stopped to make room for another session "
                         + "(MAX_LIVE_CLIS). Send a message here to resume it."))
                 .thenReturn(true);
     }
@@ -179,7 +206,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
         return Flux.fromIterable(all())
                 .filter(s -> s.cliAlive() && s.state() == SessionState.IDLE && !s.turnRunning()
                         && s.waitingCount() == 0 && s.lastActivity().isBefore(cutoff))
-                .flatMap(s -> s.release(Optional.of("💤 Idle for " + Texts.human(context.settings().idleTimeout())
+                .flatMap(s -> s.releaseIfIdle(Optional.of("💤 Idle for " + Texts.human(context.settings().idleTimeout())
                         + ": this session's CLI was stopped. Send a message here to resume it.")))
                 .then();
     }
@@ -202,23 +229,60 @@ public final class SessionRegistry implements SessionContext.CliBudget {
     public Mono<Integer> restore() {
         SessionStore store = context.store();
         return store.loadSessions()
-                .concatMap(record -> store.inbox(record.threadId()).collectList().flatMap(inbox -> {
-                    SessionState stored = SessionState.valueOf(record.state());
-                    SessionState now = stored.active() ? SessionState.STOPPED : stored;
-                    ThreadSession session = new ThreadSession(new ThreadSession.Identity(record.threadId(),
-                            record.title(), record.channelId(), record.guildId(), record.ownerId(),
-                            Path.of(record.workDir()), record.model(), record.createdAt()), context, now,
-                            new Totals(record.promptsAnswered(), record.tokensIn(), record.tokensOut(),
-                                    record.costUsd()), record.cliSessionId(), record.lastActivity());
-                    sessions.put(record.threadId(), session);
-                    log.info("[T:{}] restored: was {}{}, {} queued prompt(s)", record.threadId(), stored,
-                            record.turnRunning() ? " with a turn running" : "", inbox.size());
-                    Mono<Void> notice = record.turnRunning() ? session.sayInterruptedByRestart() : Mono.empty();
-                    return notice.then(Mono.fromRunnable(() -> inbox.forEach(q -> session.offer(new Prompt(q.text(),
-                            q.authorId(), q.messageId(), q.receivedAt()))))).thenReturn(1);
-                }))
+                .concatMap(record -> store.inbox(record.platform(), record.threadId()).collectList()
+                        .map(inbox -> restore(record, inbox))
+                        .onErrorResume(e -> Mono.just(failed(record, e))))
                 .reduce(0, Integer::sum)
                 .doOnNext(n -> publishPresence());
+    }
+
+    /** One stored session back, {@code stopped}, its queued prompts offered again; 1 when restored. */
+    private int restore(SessionStore.SessionRecord record, List<SessionStore.QueuedPrompt> inbox) {
+        String platform = record.platform();
+        ChatPlatform chat = platforms.get(platform);
+        if (chat == null) {
+            log.atWarn().addKeyValue("thread", record.threadId())
+                    .log("not restored: its platform {} is not configured", platform);
+            return 0;
+        }
+        SessionState stored = SessionState.valueOf(record.state());
+        SessionState now = stored.active() ? SessionState.STOPPED : stored;
+        ThreadSession session = new ThreadSession(new ThreadSession.Identity(platform, record.threadId(),
+                record.title(), record.channelId(), record.guildId(), record.ownerId(), Path.of(record.workDir()),
+                record.model(), record.createdAt()), context, chat, now, new Totals(record.promptsAnswered(),
+                record.tokensIn(), record.tokensOut(), record.costUsd()), record.cliSessionId(),
+                record.lastActivity());
+        sessions.put(record.threadId(), session);
+        log.atInfo().addKeyValue("thread", record.threadId())
+                .log("restored: was {}{}, {} queued prompt(s)", stored,
+                        record.turnRunning() ? " with a turn running" : "", inbox.size());
+        Mono<Void> notice = record.turnRunning() ? session.sayInterruptedByRestart() : Mono.empty();
+        notice.subscribe(null, e -> log.atWarn().addKeyValue("thread", record.threadId())
+                .log("restart notice failed: {}", e.toString()),
+                () -> inbox.forEach(q -> session.offer(new Prompt(q.text(), q.authorId(), q.messageId(),
+                        q.receivedAt()))));
+        return 1;
+    }
+
+    /**
+     * A stored session that cannot come back (a state or a directory this build does not understand, a broken row)
+     * becomes {@code failed}, a final state, and says so in its thread; start-up goes on with the others.
+     */
+    private int failed(SessionStore.SessionRecord record, Throwable error) {
+        log.atWarn().addKeyValue("thread", record.threadId()).log("could not be restored: {}", error.toString());
+        ChatPlatform chat = record.platform() == null ? null : platforms.get(record.platform());
+        if (chat == null || record.threadId() == null) {
+            return 0;
+        }
+        Instant now = context.clock().instant();
+        ThreadSession session = new ThreadSession(new ThreadSession.Identity(record.platform(), record.threadId(),
+                String.valueOf(record.title()), String.valueOf(record.channelId()), String.valueOf(record.guildId()),
+                String.valueOf(record.ownerId()), Path.of(""), Optional.empty(),
+                record.createdAt() == null ? now : record.createdAt()), context, chat, SessionState.FAILED,
+                Totals.ZERO, Optional.empty(), now);
+        sessions.put(record.threadId(), session);
+        session.fail(error.getMessage() == null ? error.toString() : error.getMessage());
+        return 0;
     }
 
     // ---- drain (SIGTERM) ----
@@ -244,7 +308,8 @@ public final class SessionRegistry implements SessionContext.CliBudget {
                     .count());
             return Flux.fromIterable(all)
                     .flatMap(s -> s.drain().onErrorResume(e -> {
-                        log.warn("[T:{}] drain failed: {}", s.identity().threadId(), e.toString());
+                        log.atWarn().addKeyValue("thread", s.identity().threadId())
+                                .log("drain failed: {}", e.toString());
                         return Mono.empty();
                     }), Integer.MAX_VALUE)
                     .then(flush());

@@ -19,7 +19,7 @@ final class StoreWriter {
     StoreWriter(String threadId) {
         this.done = writes.asFlux()
                 .concatMap(write -> write.onErrorResume(e -> {
-                    log.warn("[T:{}] could not save: {}", threadId, e.toString());
+                    log.atWarn().addKeyValue("thread", threadId).log("could not save: {}", e.toString());
                     return Mono.empty();
                 }))
                 .then()

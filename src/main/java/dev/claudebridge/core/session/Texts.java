@@ -1,19 +1,111 @@
 package dev.claudebridge.core.session;
 
+import dev.claudebridge.core.port.Markup;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
-/** Every line a session says in its thread, in one place. */
+/**
+ * Every sentence the bot says, on any platform, in one place. What differs between platforms (a mention, a link, a
+ * relative time, small print, code) is asked of the platform's {@link Markup}; the words are the same everywhere.
+ */
 public final class Texts {
 
     private Texts() {
     }
 
-    public static String footer(Duration took, BigDecimal cost) {
-        return "-# ⏱ " + seconds(took) + " · " + usd(cost);
+    public static String footer(Markup m, Duration took, BigDecimal cost) {
+        return m.small("⏱ " + seconds(took) + " · " + usd(cost));
     }
+
+    // ---- who may do what ----
+
+    public static final String REFUSED = "You are not allowed to use this bot.";
+    public static final String NOT_OWNER = "Only the session's owner can do this.";
+    public static final String NOT_OWNER_ANSWER = "Only the session's owner can answer this.";
+
+    public static String limitReached(int active) {
+        return "🚫 You already have " + active + " active sessions (MAX_SESSIONS_PER_USER). Stop one with /stop first.";
+    }
+
+    public static String limitReachedIn(Markup m, String userId, int max) {
+        return "🚫 " + m.mention(userId) + ", you already have " + max
+                + " active sessions (MAX_SESSIONS_PER_USER). Stop one with /stop first.";
+    }
+
+    // ---- commands ----
+
+    public static String useNewIn(Markup m, String mainChannelId) {
+        return "Use /new in " + m.channel(mainChannelId) + ".";
+    }
+
+    public static String startAnother(int active) {
+        return "You already have " + active + " active session(s). Start another?";
+    }
+
+    public static String sessionStarted(Markup m, String threadId) {
+        return "Session started: " + m.channel(threadId);
+    }
+
+    public static final String BAD_DIRECTORY = "🚫 The directory must be an existing directory under the workspace "
+            + "root.";
+    public static final String NO_ACTIVE_SESSION = "You have no active session.";
+    public static final String WHICH_TO_STOP = "Which session should stop?";
+    public static final String NOTHING_TO_CONTINUE = "You have no session to continue. Start one with /new.";
+    public static final String EXPORT_IN_THREAD = "Use /export in a session's thread.";
+    public static final String EXPORTED = "Exported.";
+    public static final String UNKNOWN_BUTTON = "This button is not known.";
+    public static final String SESSION_GONE = "This session is gone.";
+    public static final String NOT_YOURS_OR_EXPIRED = "This confirmation is not yours or has expired.";
+    public static final String CANCELLED = "Cancelled.";
+    public static final String EXPIRED = "⌛ Expired: nothing was done. Run the command again if you still want it.";
+    public static final String SESSION_ENDED = "Session ended.";
+    public static final String STARTED_FRESH = "Started a fresh conversation.";
+    public static final String RESUMED = "Resumed.";
+    public static final String ENDED_USE_NEW = "This session has ended. Start a new one with /new.";
+    public static final String FAILED_USE_NEW = "This session could not be restored after a restart. Start a new one "
+            + "with /new.";
+
+    public static String restoreFailed(String why) {
+        return "⚠️ This session could not be restored after the bot restarted (" + oneLine(why, 300)
+                + "); it is closed. Start a new one with /new.";
+    }
+
+    public static final String NOT_DEAD = "This session is not stopped or dead any more; nothing was done.";
+
+    public static String stoppedThread(Markup m, String threadId, int dropped) {
+        return "Stopped " + m.channel(threadId) + (dropped == 0 ? "." : "; " + dropped + " queued prompt(s) dropped.");
+    }
+
+    public static String mostRecent(Markup m, String threadId) {
+        return "Your most recent session: " + m.channel(threadId);
+    }
+
+    public static String sessionCard(Markup m, String title, String state, Instant createdAt, String summary) {
+        return m.bold(title) + "\nState: " + state + " · started " + m.relativeTime(createdAt) + " · " + summary;
+    }
+
+    public static String summary(Totals t) {
+        return t.promptsAnswered() + " prompts · " + t.tokensIn() + " tokens in · " + t.tokensOut()
+                + " tokens out · " + usd(t.costUsd());
+    }
+
+    public static String sessionHeader(Markup m, String ownerId, Path workDir, Optional<String> model) {
+        return "🧵 Claude Code session for " + m.mention(ownerId) + " · directory " + m.code(workDir.toString())
+                + model.map(x -> " · model " + m.code(x)).orElse("")
+                + "\nMessages here are prompts; /stop ends the session.";
+    }
+
+    public static String cliNotStarted(String why) {
+        return "💥 The Claude CLI could not be started: " + why;
+    }
+
+    public static final String STATUS_TITLE = "Your Claude Code sessions";
+    public static final String STATUS_NONE = "No active session. Start one with /new.";
 
     public static String failedTurn(String error) {
         return "⚠️ The turn failed: " + oneLine(error, 1500);

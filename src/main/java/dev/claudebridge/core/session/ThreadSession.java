@@ -27,17 +27,26 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.claudebridge.core.actor.Mailbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
- * One chat thread's session: an actor with a bounded prompt inbox worked one turn at a time, and a control path
- * (interrupt, permission answers, stop) that never waits behind a turn (ARCHITECTURE.md §1, §3.5). What it must not
- * forget (state, totals, the CLI's conversation id, the inbox, its CLI's pid) is written through to the store.
+ * One chat thread's session, as an actor: every change to it (a prompt offered, a turn ended, stop, revive, a
+ * permission asked or answered, the agent started or exited, idle, archive, drain) is a message into one
+ * {@link Mailbox}, and its state lives in plain fields that only the mailbox's drain touches. Long work (starting a
+ * CLI, a turn, stopping a CLI) runs outside the drain and reports back with a message. Readers on other threads
+ * (status, presence, the registry's limits) see a snapshot the drain publishes after each message.
+ *
+ * <p>Control actions that must not wait behind a turn (Interrupt, permission answers) do not wait for anything: an
+ * interrupt goes straight to the agent, a permission answer straight to its prompt (ARCHITECTURE.md §1).
+ * What it must not forget (state, totals, the CLI's conversation id, the inbox, its CLI's pid) is written through
+ * to the store.
  */
 public final class ThreadSession {
 
@@ -46,9 +55,67 @@ public final class ThreadSession {
     private static final String NO_CONVERSATION = "No conversation found";
     private static final int MAX_NOTICES = 10;
 
-    /** Fixed facts of a session. */
-    public record Identity(String threadId, String title, String parentChannelId, String guildId, String ownerId,
-            Path workDir, Optional<String> model, Instant createdAt) {
+    /**
+     * Fixed facts of a session.
+     *
+     * @param platform which chat platform its thread is on ({@code ChatPlatform#platform()})
+     * @param guildId  the platform's grouping of channels (a Discord guild, a Mattermost team)
+     */
+    public record Identity(String platform, String threadId, String title, String parentChannelId, String guildId,
+            String ownerId, Path workDir, Optional<String> model, Instant createdAt) {
+    }
+
+    /** What the mailbox carries. */
+    private sealed interface Msg {
+        record Offer(Prompt prompt) implements Msg {
+        }
+
+        record WarmUp(Sinks.Empty<Void> done) implements Msg {
+        }
+
+        record Revive(boolean fresh, Sinks.Empty<Void> done) implements Msg {
+        }
+
+        record Started(AgentSession live) implements Msg {
+        }
+
+        record StartFailed(Throwable error) implements Msg {
+        }
+
+        /** The turn's figures, counted as soon as the agent gives them (before the reply's last edit). */
+        record Counted(TurnOutcome outcome) implements Msg {
+        }
+
+        record TurnOver(Prompt prompt) implements Msg {
+        }
+
+        record Conversation(String id) implements Msg {
+        }
+
+        record Exited(AgentSession live, AgentExit exit) implements Msg {
+        }
+
+        record PermissionAsked(PermissionPrompt prompt) implements Msg {
+        }
+
+        record PermissionOver(String id) implements Msg {
+        }
+
+        record Stop(Sinks.One<List<String>> done) implements Msg {
+        }
+
+        /** @param onlyIfIdle an idle stop or an eviction: not if a prompt arrived since the caller looked */
+        record Release(Optional<String> notice, boolean onlyIfIdle, Sinks.Empty<Void> done) implements Msg {
+        }
+
+        record End(Sinks.Empty<Void> done) implements Msg {
+        }
+
+        record Drain(Sinks.Empty<Void> done) implements Msg {
+        }
+
+        record Fail(String why) implements Msg {
+        }
     }
 
     private final Identity identity;
@@ -57,39 +124,44 @@ public final class ThreadSession {
     private final SessionSettings settings;
     private final Renderer renderer;
     private final StoreWriter writer;
-    private final Deque<Prompt> waiting = new ArrayDeque<>(); // guarded by itself
-    private final Sinks.Many<Boolean> ticks = Sinks.many().unicast().onBackpressureBuffer();
-    private final Map<String, PermissionPrompt> permissions = new ConcurrentHashMap<>();
-    private final AtomicReference<SessionState> state;
-    private final Disposable worker;
-    private volatile AgentSession agent;
-    private volatile Mono<Void> stopping = Mono.empty();
-    private volatile Optional<String> conversationId;
-    private volatile Totals totals;
-    private volatile Instant lastActivity;
-    private volatile boolean turnRunning;
-    private volatile Sinks.Empty<Void> turnDone = completedTurn(); // the running turn's end, for a drain
+    private final Mailbox<Msg> mailbox;
+    private final Map<String, PermissionPrompt> permissions = new ConcurrentHashMap<>(); // clicks look up here
 
-    ThreadSession(Identity identity, SessionContext context, SessionState initial, Totals totals,
+    // ---- the actor's state: touched only by the mailbox's drain ----
+    private SessionState state;
+    private final Deque<Prompt> waiting = new ArrayDeque<>();
+    private AgentSession agent;
+    private boolean starting;
+    private boolean stopWhenStarted; // a stop or an end arrived while the CLI was starting
+    private final List<Sinks.Empty<Void>> agentWaiters = new ArrayList<>();
+    private Mono<Void> stopping = Mono.empty();
+    private Optional<String> conversationId;
+    private Totals totals;
+    private Instant lastActivity;
+    private boolean turnRunning;
+    private Sinks.Empty<Void> turnDone = completedTurn(); // the running turn's end, for a drain
+
+    // ---- what other threads may read: published by the drain after each message ----
+    private volatile View view;
+
+    private record View(SessionState state, Totals totals, Instant lastActivity, int waiting, boolean cliAlive,
+            boolean turnRunning, Optional<String> conversationId, AgentSession agent) {
+    }
+
+    ThreadSession(Identity identity, SessionContext context, ChatPlatform chat, SessionState initial, Totals totals,
             Optional<String> conversationId, Instant lastActivity) {
         this.identity = identity;
         this.context = context;
-        this.chat = context.chat();
+        this.chat = chat;
         this.settings = context.settings();
         this.renderer = new Renderer(chat.pageLimit());
         this.writer = new StoreWriter(identity.threadId());
-        this.state = new AtomicReference<>(initial);
+        this.state = initial;
         this.totals = totals;
         this.conversationId = conversationId;
         this.lastActivity = lastActivity;
-        // The worker: one turn at a time, in order; a failing turn never ends the worker.
-        this.worker = ticks.asFlux()
-                .concatMap(tick -> next().flatMap(this::runTurn)
-                        .onErrorResume(e -> {
-                            log.error("[T:{}] turn failed unexpectedly", identity.threadId(), e);
-                            return Mono.empty();
-                        }), 1)
-                .subscribe();
+        this.mailbox = new Mailbox<>("session " + identity.threadId(), Schedulers.parallel(), this::handle);
+        publish();
         save();
     }
 
@@ -98,147 +170,459 @@ public final class ThreadSession {
     }
 
     public SessionState state() {
-        return state.get();
+        return view.state();
     }
 
     public Totals totals() {
-        return totals;
+        return view.totals();
     }
 
     public Instant lastActivity() {
-        return lastActivity;
+        return view.lastActivity();
     }
 
     public int waitingCount() {
-        synchronized (waiting) {
-            return waiting.size();
-        }
+        return view.waiting();
     }
 
     public Optional<String> conversationId() {
-        return conversationId;
+        return view.conversationId();
     }
 
     /** Whether a CLI process is running for this session now. */
     public boolean cliAlive() {
-        return agent != null;
+        return view.cliAlive();
     }
 
     boolean turnRunning() {
-        return turnRunning;
+        return view.turnRunning();
     }
 
-    // ---- the inbox ----
-
-    /** What became of an offered prompt. */
-    public enum Offer { STARTED, QUEUED, REFUSED_FULL, REFUSED_ENDED, KEPT_FOR_RESTART }
+    // ---- the public API: each call is a message ----
 
     /**
      * Takes a prompt: it runs now, or waits (marked ⏳) behind the running turn, or is refused with a reply when
-     * {@code QUEUE_LIMIT} prompts already wait. Never blocks.
+     * {@code QUEUE_LIMIT} prompts already wait, or (while the bot drains) is kept in the stored inbox for the next
+     * run. Never blocks; whatever becomes of it is said in the thread.
      */
-    public Offer offer(Prompt prompt) {
-        if (state.get() == SessionState.ENDED) {
-            return Offer.REFUSED_ENDED;
-        }
-        if (context.draining().getAsBoolean()) {
-            return keepForRestart(prompt);
-        }
-        boolean busy;
-        synchronized (waiting) {
-            busy = turnRunning || !waiting.isEmpty();
-            if (busy && waiting.size() >= settings.queueLimit()) {
-                fireAndLog(reply(Texts.queueFull(settings.queueLimit())), "queue-full reply");
-                return Offer.REFUSED_FULL;
-            }
-            waiting.addLast(prompt);
-            saveInbox();
-            // Under the lock: offers come from many event threads, and a sink takes one emitter at a time.
-            Sinks.EmitResult result = ticks.tryEmitNext(Boolean.TRUE);
-            if (result.isFailure()) {
-                log.error("[T:{}] prompt not scheduled: {}", identity.threadId(), result);
-            }
-        }
-        lastActivity = context.clock().instant();
-        if (busy) {
-            prompt.messageId().ifPresent(id -> fireAndLog(chat.react(identity.threadId(), id, QUEUED), "queue mark"));
-        }
-        return busy ? Offer.QUEUED : Offer.STARTED;
+    public void offer(Prompt prompt) {
+        send(new Msg.Offer(prompt));
+    }
+
+    /** Starts the CLI before any prompt, so a new session is ready at once (not while draining: none would be). */
+    public Mono<Void> warmUp() {
+        return ask(Msg.WarmUp::new);
     }
 
     /**
-     * During a drain a prompt is not started: it goes into the inbox, which is written through to the store, so the
-     * next run offers it again at start-up (as after a crash). The author is told, so nobody waits in vain.
+     * Resume / Start fresh after a death (or /continue): the CLI starts again now. Only a dead or stopped session is
+     * revived; an ended or failed one never gets a CLI back (the Mono fails), a live one is left as it is.
      */
-    private Offer keepForRestart(Prompt prompt) {
-        synchronized (waiting) {
-            if (waiting.size() >= settings.queueLimit()) {
-                fireAndLog(reply(Texts.queueFull(settings.queueLimit())), "queue-full reply");
-                return Offer.REFUSED_FULL;
+    public Mono<Void> revive(boolean fresh) {
+        return ask(done -> new Msg.Revive(fresh, done));
+    }
+
+    /** {@code /stop}: interrupt, drop the queue (returned), stop the CLI; the session stays resumable. */
+    public Mono<List<String>> stop() {
+        Sinks.One<List<String>> done = Sinks.one();
+        send(new Msg.Stop(done));
+        return done.asMono();
+    }
+
+    /**
+     * Stops only the CLI (idle timeout, archived thread, room for another session, drain): the session stays
+     * resumable and its next prompt starts the CLI again with {@code --resume}.
+     */
+    public Mono<Void> release(Optional<String> notice) {
+        return ask(done -> new Msg.Release(notice, false, done));
+    }
+
+    /** As {@link #release}, but only if the session is still idle when the message is handled (idle stop, eviction). */
+    Mono<Void> releaseIfIdle(Optional<String> notice) {
+        return ask(done -> new Msg.Release(notice, true, done));
+    }
+
+    /** Abort: the session ends for good. */
+    public Mono<Void> end() {
+        return ask(Msg.End::new);
+    }
+
+    /**
+     * This session's part of a drain (the registry has set the draining flag, so nothing new starts): a thread with a
+     * running turn is told first; the CLI is stopped by the full sequence (which interrupts the turn); and the drain
+     * waits for the interrupted turn to be wrapped up (its reply finished and the turn saved) before it returns.
+     */
+    Mono<Void> drain() {
+        return ask(Msg.Drain::new);
+    }
+
+    /** A stored session that could not be restored: final, said in its thread. */
+    void fail(String why) {
+        send(new Msg.Fail(why));
+    }
+
+    /** The Interrupt button: the turn ends early, the queue is kept. Goes straight to the agent: never queued. */
+    public Mono<Void> interrupt() {
+        View v = view;
+        return v.agent() == null || !v.turnRunning() ? Mono.empty() : v.agent().interrupt();
+    }
+
+    /** A click on a permission or question component; gives a refusal to show, or empty. Never queued. */
+    public Mono<String> answerPermission(String requestId, String userId, String action, List<String> values) {
+        PermissionPrompt prompt = permissions.get(requestId);
+        if (prompt == null) {
+            return Mono.just("This request is no longer open.");
+        }
+        return prompt.click(userId, action, values);
+    }
+
+    private void send(Msg message) {
+        if (!mailbox.send(message)) {
+            log.atError().addKeyValue("thread", identity.threadId())
+                    .log("message lost: the mailbox refused {}", message.getClass().getSimpleName());
+        }
+    }
+
+    private Mono<Void> ask(java.util.function.Function<Sinks.Empty<Void>, Msg> message) {
+        return Mono.defer(() -> {
+            Sinks.Empty<Void> done = Sinks.empty();
+            send(message.apply(done));
+            return done.asMono();
+        });
+    }
+
+    // ---- the drain: one message at a time ----
+
+    private void handle(Msg message) {
+        try {
+            switch (message) {
+                case Msg.Offer m -> onOffer(m.prompt());
+                case Msg.WarmUp m -> onWarmUp(m.done());
+                case Msg.Revive m -> onRevive(m.fresh(), m.done());
+                case Msg.Started m -> onStarted(m.live());
+                case Msg.StartFailed m -> onStartFailed(m.error());
+                case Msg.Counted m -> totals = totals.plus(m.outcome().tokensIn(), m.outcome().tokensOut(),
+                        m.outcome().costUsd());
+                case Msg.TurnOver m -> onTurnOver(m);
+                case Msg.Conversation m -> onConversation(m.id());
+                case Msg.Exited m -> onExited(m.live(), m.exit());
+                case Msg.PermissionAsked m -> onPermissionAsked(m.prompt());
+                case Msg.PermissionOver m -> onPermissionOver(m.id());
+                case Msg.Stop m -> onStop(m.done());
+                case Msg.Release m -> onRelease(m.notice(), m.onlyIfIdle(), m.done());
+                case Msg.End m -> onEnd(m.done());
+                case Msg.Drain m -> onDrain(m.done());
+                case Msg.Fail m -> onFail(m.why());
             }
-            waiting.addLast(prompt);
-            saveInbox();
-        }
-        fireAndLog(reply(Texts.keptForRestart()), "restart reply");
-        return Offer.KEPT_FOR_RESTART;
-    }
-
-    /** A prompt taken just as a drain began, before its CLI could start: back to the head of the stored inbox. */
-    private Mono<Void> keepTaken(Prompt prompt) {
-        synchronized (waiting) {
-            waiting.addFirst(prompt);
-            saveInbox();
-        }
-        return reply(Texts.keptForRestart());
-    }
-
-    private Mono<Prompt> next() {
-        synchronized (waiting) {
-            if (context.draining().getAsBoolean()) {
-                return Mono.empty(); // what waits stays in the stored inbox for the next run
-            }
-            Prompt prompt = waiting.pollFirst();
-            if (prompt != null) {
-                turnRunning = true;
-                turnDone = Sinks.empty();
-                saveInbox();
-                save();
-            }
-            return Mono.justOrEmpty(prompt);
+        } finally {
+            publish();
         }
     }
 
-    // ---- one turn ----
-
-    private Mono<Void> runTurn(Prompt prompt) {
-        prompt.messageId().ifPresent(id -> fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark"));
-        return ensureAgent()
-                .flatMap(live -> streamTurn(live, prompt))
-                .onErrorResume(AgentExit.class, exit -> Mono.empty()) // said in the thread by the watcher
-                .onErrorResume(e -> context.draining().getAsBoolean() && !cliAlive(), e -> keepTaken(prompt))
-                .onErrorResume(e -> {
-                    log.warn("[T:{}] turn could not run: {}", identity.threadId(), e.toString());
-                    return reply(Texts.failedTurn(e.getMessage() == null ? e.toString() : e.getMessage()));
-                })
-                // Before the worker takes the next prompt (a doFinally would run after it, and undo its state).
-                .then(Mono.fromRunnable(this::turnEnded));
+    private void publish() {
+        view = new View(state, totals, lastActivity, waiting.size(), agent != null, turnRunning, conversationId,
+                agent);
     }
 
-    private void turnEnded() {
-        synchronized (waiting) {
-            turnRunning = false;
+    private boolean finished() {
+        return state == SessionState.ENDED || state == SessionState.FAILED;
+    }
+
+    private void onOffer(Prompt prompt) {
+        if (finished()) {
+            fireAndLog(reply(state == SessionState.FAILED ? Texts.FAILED_USE_NEW : Texts.ENDED_USE_NEW),
+                    "ended reply");
+            return;
         }
-        turnDone.tryEmitEmpty(); // one emitter: only the worker ends a turn
+        boolean busy = turnRunning || !waiting.isEmpty() || context.draining().getAsBoolean();
+        if (busy && waiting.size() >= settings.queueLimit()) {
+            fireAndLog(reply(Texts.queueFull(settings.queueLimit())), "queue-full reply");
+            return;
+        }
+        waiting.addLast(prompt);
+        saveInbox();
         lastActivity = context.clock().instant();
-        if (state.get() == SessionState.RUNNING || state.get() == SessionState.AWAITING_PERMISSION) {
+        if (context.draining().getAsBoolean()) {
+            // Kept in the stored inbox, which the next run offers again at start-up (as after a crash).
+            fireAndLog(reply(Texts.keptForRestart()), "restart reply");
+            return;
+        }
+        if (busy) {
+            prompt.messageId().ifPresent(id -> fireAndLog(chat.react(identity.threadId(), id, QUEUED), "queue mark"));
+        }
+        pump();
+    }
+
+    private void onWarmUp(Sinks.Empty<Void> done) {
+        if (context.draining().getAsBoolean() || agent != null || finished()) {
+            done.tryEmitEmpty();
+            return;
+        }
+        agentWaiters.add(done);
+        requestAgent();
+    }
+
+    private void onRevive(boolean fresh, Sinks.Empty<Void> done) {
+        if (finished()) {
+            done.tryEmitError(new IllegalStateException("the session has " + state.label()));
+            return;
+        }
+        if (state != SessionState.DEAD && state != SessionState.STOPPED) {
+            done.tryEmitEmpty(); // alive already (a message in the thread revived it first)
+            return;
+        }
+        if (fresh) {
+            conversationId = Optional.empty();
+        }
+        setState(SessionState.IDLE);
+        agentWaiters.add(done);
+        requestAgent();
+    }
+
+    /** Runs the next prompt when nothing runs, starting the CLI first if there is none. */
+    private void pump() {
+        if (turnRunning || waiting.isEmpty() || finished() || context.draining().getAsBoolean()) {
+            return;
+        }
+        if (agent == null) {
+            requestAgent();
+            return;
+        }
+        Prompt prompt = waiting.pollFirst();
+        turnRunning = true;
+        turnDone = Sinks.empty();
+        saveInbox();
+        setState(SessionState.RUNNING);
+        AgentSession live = agent;
+        runTurn(live, prompt).subscribe(null, e -> log.atError().addKeyValue("thread", identity.threadId()).setCause(e)
+                .log("turn failed unexpectedly"));
+    }
+
+    // ---- the agent's lifecycle ----
+
+    /** One start at a time: a second request while one is under way waits for the same CLI. */
+    private void requestAgent() {
+        if (starting || agent != null) {
+            return;
+        }
+        if (context.draining().getAsBoolean()) {
+            failWaiters(new IllegalStateException("the bot is restarting"));
+            return;
+        }
+        starting = true;
+        Optional<String> conversation = conversationId;
+        // A CLI being stopped finishes first: it may still be flushing the transcript the new one resumes.
+        stopping.then(Mono.defer(() -> startAgent(conversation)))
+                .subscribe(live -> send(new Msg.Started(live)), e -> send(new Msg.StartFailed(e)));
+    }
+
+    private Mono<AgentSession> startAgent(Optional<String> conversation) {
+        return context.budget().reserve(this).flatMap(room -> {
+            if (!room) {
+                return reply(Texts.noRoom(settings.maxLiveClis()))
+                        .then(Mono.error(new AgentExit("no room for another CLI", false, List.of())));
+            }
+            Optional<String> resume = conversation.filter(context.runtime()::canResume);
+            Mono<Void> notice = conversation.isPresent() && resume.isEmpty()
+                    ? reply(Texts.resumedFresh("its transcript was not found")) : Mono.empty();
+            return notice.then(start(resume))
+                    .onErrorResume(AgentExit.class, e -> e.getMessage().contains(NO_CONVERSATION) && resume.isPresent()
+                            ? reply(Texts.resumedFresh("the CLI found no such conversation")).then(start(Optional.empty()))
+                            : Mono.error(e))
+                    .doOnError(e -> context.budget().release(this));
+        });
+    }
+
+    /** Starts the CLI; a resume the CLI refuses fails here, before any prompt is spent on it. */
+    private Mono<AgentSession> start(Optional<String> resume) {
+        return context.runtime().start(new AgentRuntime.Spec(identity.threadId(), identity.workDir(), identity.model(),
+                        resume))
+                .flatMap(live -> resume.isEmpty() ? Mono.just(live) : live.ready()
+                        .then(Mono.just(live))
+                        .onErrorResume(e -> live.exit().then(Mono.error(e instanceof AgentExit x ? x
+                                : new AgentExit(e.getMessage(), false, List.of())))));
+    }
+
+    private void onStarted(AgentSession live) {
+        starting = false;
+        if (finished() || stopWhenStarted) {
+            // Stopped or ended while it started: it never becomes this session's CLI.
+            stopWhenStarted = false;
+            context.budget().release(this);
+            live.stop().subscribe(null, e -> log.atDebug().addKeyValue("thread", identity.threadId())
+                    .log("stop failed: {}", e.toString()));
+            agentWaiters.forEach(Sinks.Empty::tryEmitEmpty);
+            agentWaiters.clear();
+            return;
+        }
+        agent = live;
+        context.metrics().cliStarted();
+        live.startedAt().ifPresent(at -> writer.submit(Mono.defer(() -> context.store().saveChild(
+                new SessionStore.ChildProcess(identity.platform(), identity.threadId(), live.pid(), at)))));
+        // Ends by itself when the process does (its permissions end with it).
+        Flux.merge(
+                        live.permissions().doOnNext(this::askPermission).then(),
+                        live.events().ofType(AgentEvent.Notice.class).index().concatMap(this::sayNotice),
+                        live.exit().doOnNext(exit -> send(new Msg.Exited(live, exit))).then())
+                .subscribe(null, e -> log.atError().addKeyValue("thread", identity.threadId()).setCause(e)
+                        .log("agent watch failed"));
+        if (state == SessionState.STARTING || state == SessionState.STOPPED || state == SessionState.DEAD) {
+            setState(SessionState.IDLE);
+        }
+        agentWaiters.forEach(Sinks.Empty::tryEmitEmpty);
+        agentWaiters.clear();
+        pump();
+    }
+
+    private void onStartFailed(Throwable error) {
+        starting = false;
+        stopWhenStarted = false;
+        failWaiters(error);
+        if (waiting.isEmpty() || turnRunning) {
+            return;
+        }
+        // The prompt that was to run on it: kept for the next run during a drain, else answered and dropped (as a
+        // turn that could not run), and the next one gets its own try.
+        if (context.draining().getAsBoolean()) {
+            fireAndLog(reply(Texts.keptForRestart()), "restart reply");
+            return;
+        }
+        Prompt dropped = waiting.pollFirst();
+        saveInbox();
+        dropped.messageId().ifPresent(id -> fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark"));
+        if (!(error instanceof AgentExit)) { // an AgentExit was said already (no room, or the CLI's own death)
+            log.atWarn().addKeyValue("thread", identity.threadId()).log("turn could not run: {}", error.toString());
+            fireAndLog(reply(Texts.failedTurn(error.getMessage() == null ? error.toString() : error.getMessage())),
+                    "failed reply");
+        }
+        pump();
+    }
+
+    private void failWaiters(Throwable error) {
+        agentWaiters.forEach(w -> w.tryEmitError(error));
+        agentWaiters.clear();
+    }
+
+    private void onExited(AgentSession live, AgentExit exit) {
+        if (agent == live) { // not already detached by a stop
+            agent = null;
+            context.budget().release(this);
+        }
+        writer.submit(Mono.defer(() -> context.store().removeChild(live.pid())));
+        live.conversationId().ifPresent(id -> conversationId = Optional.of(id));
+        if (live.stopRequested() || state == SessionState.STOPPED || finished()) {
+            save();
+            return;
+        }
+        setState(SessionState.DEAD);
+        context.metrics().cliDied();
+        fireAndLog(chat.post(identity.threadId(), new OutgoingMessage(Texts.died(exit.description(),
+                exit.stderrTail()), deadButtons(), List.of())).then(), "death notice");
+    }
+
+    /**
+     * Detaches the CLI at once (a prompt arriving meanwhile starts a new one, after this one is gone) and stops it by
+     * the full escalation. A CLI still starting is stopped as soon as it has started.
+     */
+    private Mono<Void> stopCli() {
+        if (starting) {
+            stopWhenStarted = true;
+        }
+        AgentSession live = agent;
+        if (live == null) {
+            return stopping;
+        }
+        agent = null;
+        context.budget().release(this);
+        stopping = live.stop().then().onErrorResume(e -> Mono.empty()).cache();
+        return stopping;
+    }
+
+    private void onStop(Sinks.One<List<String>> done) {
+        List<String> dropped = waiting.stream().map(Prompt::text).toList();
+        waiting.forEach(p -> p.messageId().ifPresent(id ->
+                fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark")));
+        waiting.clear();
+        saveInbox();
+        if (!finished()) {
+            setState(SessionState.STOPPED);
+        }
+        stopCli().then(reply(Texts.stopped(dropped)))
+                .subscribe(null, e -> done.tryEmitError(e), () -> done.tryEmitValue(dropped));
+    }
+
+    private void onRelease(Optional<String> notice, boolean onlyIfIdle, Sinks.Empty<Void> done) {
+        if (agent == null && !starting || onlyIfIdle && (turnRunning || !waiting.isEmpty())) {
+            stopping.subscribe(null, e -> done.tryEmitEmpty(), done::tryEmitEmpty);
+            return;
+        }
+        if (state.active()) {
+            setState(SessionState.STOPPED);
+        }
+        stopCli().then(notice.map(this::reply).orElse(Mono.empty()))
+                .subscribe(null, e -> done.tryEmitEmpty(), done::tryEmitEmpty);
+    }
+
+    private void onEnd(Sinks.Empty<Void> done) {
+        setState(SessionState.ENDED);
+        waiting.clear();
+        saveInbox();
+        failWaiters(new IllegalStateException("the session has ended"));
+        stopCli().subscribe(null, e -> done.tryEmitEmpty(), done::tryEmitEmpty);
+    }
+
+    private void onDrain(Sinks.Empty<Void> done) {
+        boolean running = turnRunning;
+        Mono<Void> turnOver = turnDone.asMono();
+        Mono<Void> notice = running ? reply(Texts.drainInterrupts()) : Mono.empty();
+        if (state.active()) {
+            setState(SessionState.STOPPED);
+        }
+        Mono<Void> stopped = stopCli();
+        notice.then(stopped).then(turnOver).subscribe(null, e -> done.tryEmitEmpty(), done::tryEmitEmpty);
+    }
+
+    private void onFail(String why) {
+        setState(SessionState.FAILED);
+        fireAndLog(reply(Texts.restoreFailed(why)), "restore failure notice");
+    }
+
+    private static Sinks.Empty<Void> completedTurn() {
+        Sinks.Empty<Void> done = Sinks.empty();
+        done.tryEmitEmpty();
+        return done;
+    }
+
+    // ---- one turn (runs outside the drain; its end comes back as a message) ----
+
+    private Mono<Void> runTurn(AgentSession live, Prompt prompt) {
+        prompt.messageId().ifPresent(id -> fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark"));
+        return streamTurn(live, prompt)
+                .map(Optional::of)
+                .onErrorResume(AgentExit.class, exit -> Mono.just(Optional.empty())) // said by the exit watcher
+                .onErrorResume(e -> {
+                    log.atWarn().addKeyValue("thread", identity.threadId()).log("turn could not run: {}", e.toString());
+                    return reply(Texts.failedTurn(e.getMessage() == null ? e.toString() : e.getMessage()))
+                            .thenReturn(Optional.empty());
+                })
+                .doOnNext(outcome -> send(new Msg.TurnOver(prompt)))
+                .then();
+    }
+
+    private void onTurnOver(Msg.TurnOver over) {
+        turnRunning = false;
+        turnDone.tryEmitEmpty();
+        lastActivity = context.clock().instant();
+        // A /stop (or a death, an end) handled before this message stays: only a running turn becomes idle.
+        if (state == SessionState.RUNNING || state == SessionState.AWAITING_PERMISSION) {
             setState(SessionState.IDLE);
         } else {
             save();
         }
+        pump();
     }
 
-    private Mono<Void> streamTurn(AgentSession live, Prompt prompt) {
-        setState(SessionState.RUNNING);
+    private Mono<TurnOutcome> streamTurn(AgentSession live, Prompt prompt) {
         LiveReply reply = new LiveReply(chat, identity.threadId(), context.clock());
         AtomicReference<Transcript> transcript = new AtomicReference<>(Transcript.empty());
         List<ComponentRow> interrupt = List.of(new ComponentRow.Buttons(List.of(new Button(
@@ -247,6 +631,7 @@ public final class ThreadSession {
         reply.offer(() -> new LiveReply.Frame(renderer.render(Transcript.empty(), Optional.empty()).pages(),
                 interrupt));
         List<AgentEvent.ToolUse> longInputs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicReference<Optional<String>> known = new AtomicReference<>(Optional.empty());
         Disposable rendering = live.events()
                 .doOnNext(e -> {
                     if (e instanceof AgentEvent.ToolUse use && ToolLines.needsAttachment(use)) {
@@ -256,7 +641,11 @@ public final class ThreadSession {
                 .scan(Transcript.empty(), Transcript::apply)
                 .skip(1)
                 .subscribe(t -> {
-                    rememberConversation(live);
+                    // The CLI's conversation id is saved as soon as it is known, so a crash mid-turn can resume it.
+                    Optional<String> id = live.conversationId();
+                    if (id.isPresent() && !id.equals(known.getAndSet(id))) {
+                        send(new Msg.Conversation(id.get()));
+                    }
                     transcript.set(t);
                     reply.offer(() -> new LiveReply.Frame(renderer.render(t, Optional.empty()).pages(), interrupt));
                 });
@@ -265,16 +654,17 @@ public final class ThreadSession {
                 .timeout(settings.turnTimeout(), Mono.defer(() -> timedOut(live)))
                 .flatMap(outcome -> {
                     Duration took = Duration.between(started, context.clock().instant());
-                    totals = totals.plus(outcome.tokensIn(), outcome.tokensOut(), outcome.costUsd());
-                    conversationId = live.conversationId().or(() -> conversationId);
-                    String footer = Texts.footer(took, outcome.costUsd());
+                    send(new Msg.Counted(outcome));
+                    live.conversationId().ifPresent(id -> send(new Msg.Conversation(id)));
+                    String footer = Texts.footer(chat.markup(), took, outcome.costUsd());
                     if (outcome.failed() && !outcome.interrupted()) {
                         footer = Texts.failedTurn(outcome.errorText()) + "\n" + footer;
                     }
                     saveTurn(prompt, transcript.get(), outcome, started, took);
                     return reply.finish(new LiveReply.Frame(
                             renderer.render(transcript.get(), Optional.of(footer)).pages(), List.of()))
-                            .then(postLongInputs(longInputs));
+                            .then(postLongInputs(longInputs))
+                            .thenReturn(outcome);
                 })
                 .onErrorResume(AgentExit.class, exit -> {
                     saveTurn(prompt, transcript.get(), null, started, Duration.between(started,
@@ -285,6 +675,13 @@ public final class ThreadSession {
                             .then(Mono.error(exit));
                 })
                 .doFinally(s -> rendering.dispose());
+    }
+
+    private void onConversation(String id) {
+        if (!Optional.of(id).equals(conversationId)) {
+            conversationId = Optional.of(id);
+            save();
+        }
     }
 
     /**
@@ -303,19 +700,11 @@ public final class ThreadSession {
                 .concatMap(batch -> chat.post(identity.threadId(), new OutgoingMessage(
                         "📎 Full input of " + batch.size() + " long tool call(s) of this turn.", List.of(), batch)))
                 .onErrorResume(e -> {
-                    log.warn("[T:{}] long tool inputs not posted: {}", identity.threadId(), e.toString());
+                    log.atWarn().addKeyValue("thread", identity.threadId())
+                            .log("long tool inputs not posted: {}", e.toString());
                     return Mono.empty();
                 })
                 .then();
-    }
-
-    /** The CLI's conversation id is saved as soon as it is known, so a crash mid-turn can still resume it. */
-    private void rememberConversation(AgentSession live) {
-        Optional<String> id = live.conversationId();
-        if (id.isPresent() && !id.equals(conversationId)) {
-            conversationId = id;
-            save();
-        }
     }
 
     /** TURN_TIMEOUT: interrupt, say so, and wait (briefly) for the interrupted turn's outcome. */
@@ -325,65 +714,25 @@ public final class ThreadSession {
                 .then(Mono.error(new TimeoutException("turn exceeded " + settings.turnTimeout())));
     }
 
-    // ---- the agent ----
+    // ---- permissions (asked on the agent's thread, kept here; answers go straight to the prompt) ----
 
-    private Mono<AgentSession> ensureAgent() {
-        AgentSession current = agent;
-        if (current != null) {
-            return Mono.just(current);
-        }
-        if (context.draining().getAsBoolean()) {
-            return Mono.error(new IllegalStateException("the bot is restarting"));
-        }
-        // A CLI being stopped finishes first: it may still be flushing the transcript the new one resumes.
-        return stopping.then(Mono.defer(this::startAgent));
+    private void askPermission(AgentPermission request) {
+        PermissionPrompt prompt = new PermissionPrompt(request, chat, identity.threadId(), identity.ownerId(),
+                settings.permissionTimeout(), context.clock());
+        permissions.put(request.id(), prompt); // before the message: a click may come as soon as it is posted
+        send(new Msg.PermissionAsked(prompt));
     }
 
-    private Mono<AgentSession> startAgent() {
-        AgentSession current = agent;
-        if (current != null) {
-            return Mono.just(current);
-        }
-        return context.budget().reserve(this).flatMap(room -> {
-            if (!room) {
-                return reply(Texts.noRoom(settings.maxLiveClis()))
-                        .then(Mono.error(new AgentExit("no room for another CLI", false, List.of())));
-            }
-            Optional<String> resume = conversationId.filter(context.runtime()::canResume);
-            Mono<Void> notice = conversationId.isPresent() && resume.isEmpty()
-                    ? reply(Texts.resumedFresh("its transcript was not found")) : Mono.empty();
-            return notice.then(start(resume))
-                    .onErrorResume(AgentExit.class, e -> e.getMessage().contains(NO_CONVERSATION) && resume.isPresent()
-                            ? reply(Texts.resumedFresh("the CLI found no such conversation")).then(start(Optional.empty()))
-                            : Mono.error(e))
-                    .doOnError(e -> context.budget().release(this));
-        });
+    private void onPermissionAsked(PermissionPrompt prompt) {
+        setState(SessionState.AWAITING_PERMISSION);
+        prompt.run().subscribe(null, e -> send(new Msg.PermissionOver(prompt.id())),
+                () -> send(new Msg.PermissionOver(prompt.id())));
     }
 
-    /** Starts the CLI; a resume the CLI refuses fails here, before any prompt is spent on it. */
-    private Mono<AgentSession> start(Optional<String> resume) {
-        return context.runtime().start(new AgentRuntime.Spec(identity.threadId(), identity.workDir(), identity.model(), resume))
-                .flatMap(live -> resume.isEmpty() ? Mono.just(live) : live.ready()
-                        .then(Mono.just(live))
-                        .onErrorResume(e -> live.exit().then(Mono.error(e instanceof AgentExit x ? x
-                                : new AgentExit(e.getMessage(), false, List.of())))))
-                .doOnNext(this::attach);
-    }
-
-    private void attach(AgentSession live) {
-        agent = live;
-        context.metrics().cliStarted();
-        live.startedAt().ifPresent(at -> writer.submit(Mono.defer(() -> context.store().saveChild(
-                new SessionStore.ChildProcess(identity.threadId(), live.pid(), at)))));
-        // Ends by itself when the process does (its permissions end with it).
-        Flux.merge(
-                        live.permissions().flatMap(this::askPermission),
-                        live.events().ofType(AgentEvent.Notice.class).index().concatMap(this::sayNotice),
-                        live.exit().flatMap(exit -> ended(live, exit)))
-                .subscribe(null, e -> log.error("[T:{}] agent watch failed", identity.threadId(), e));
-        if (state.get() == SessionState.STARTING || state.get() == SessionState.STOPPED
-                || state.get() == SessionState.DEAD) {
-            setState(SessionState.IDLE);
+    private void onPermissionOver(String id) {
+        permissions.remove(id);
+        if (permissions.isEmpty() && state == SessionState.AWAITING_PERMISSION) {
+            setState(turnRunning ? SessionState.RUNNING : SessionState.IDLE);
         }
     }
 
@@ -393,40 +742,9 @@ public final class ThreadSession {
         if (n < MAX_NOTICES) {
             return reply(numbered.getT2().text());
         }
-        log.warn("[T:{}] notice not said in the thread: {}", identity.threadId(), numbered.getT2().text());
+        log.atWarn().addKeyValue("thread", identity.threadId())
+                .log("notice not said in the thread: {}", numbered.getT2().text());
         return n == MAX_NOTICES ? reply("⚠️ More notices from this CLI are only in the bot's log.") : Mono.empty();
-    }
-
-    private Mono<Void> askPermission(AgentPermission request) {
-        PermissionPrompt prompt = new PermissionPrompt(request, chat, identity.threadId(), identity.ownerId(),
-                settings.permissionTimeout(), context.clock());
-        permissions.put(request.id(), prompt);
-        setState(SessionState.AWAITING_PERMISSION);
-        return prompt.run().doFinally(s -> {
-            permissions.remove(request.id());
-            if (permissions.isEmpty() && state.get() == SessionState.AWAITING_PERMISSION) {
-                setState(turnRunning ? SessionState.RUNNING : SessionState.IDLE);
-            }
-        });
-    }
-
-    private Mono<Void> ended(AgentSession live, AgentExit exit) {
-        synchronized (this) {
-            if (agent == live) { // not already detached by a stop
-                agent = null;
-                context.budget().release(this);
-            }
-        }
-        writer.submit(Mono.defer(() -> context.store().removeChild(live.pid())));
-        live.conversationId().ifPresent(id -> conversationId = Optional.of(id));
-        if (live.stopRequested() || state.get() == SessionState.STOPPED || state.get() == SessionState.ENDED) {
-            save();
-            return Mono.empty();
-        }
-        setState(SessionState.DEAD);
-        context.metrics().cliDied();
-        return chat.post(identity.threadId(), new OutgoingMessage(Texts.died(exit.description(), exit.stderrTail()),
-                deadButtons(), List.of())).then();
     }
 
     /** Resume / Start fresh / Abort, for a session whose CLI died. */
@@ -439,119 +757,10 @@ public final class ThreadSession {
                 new Button(ComponentIds.of(ComponentIds.DEAD, t, "abort"), "Abort", Button.Style.DANGER, false))));
     }
 
-    // ---- the control path ----
-
-    /** The Interrupt button: the turn ends early, the queue is kept. */
-    public Mono<Void> interrupt() {
-        AgentSession live = agent;
-        return live == null || !turnRunning ? Mono.empty() : live.interrupt();
-    }
-
-    /** A click on a permission or question component; gives a refusal to show, or empty. */
-    public Mono<String> answerPermission(String requestId, String userId, String action, List<String> values) {
-        PermissionPrompt prompt = permissions.get(requestId);
-        if (prompt == null) {
-            return Mono.just("This request is no longer open.");
-        }
-        return prompt.click(userId, action, values);
-    }
-
-    /** {@code /stop}: interrupt, drop the queue (returned), stop the CLI; the session stays resumable. */
-    public Mono<List<String>> stop() {
-        List<String> dropped;
-        synchronized (waiting) {
-            dropped = waiting.stream().map(Prompt::text).toList();
-            waiting.forEach(p -> p.messageId().ifPresent(id ->
-                    fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark")));
-            waiting.clear();
-            saveInbox();
-        }
-        setState(SessionState.STOPPED);
-        return stopCli().then(reply(Texts.stopped(dropped))).thenReturn(dropped);
-    }
-
-    /**
-     * Stops only the CLI (idle timeout, archived thread, room for another session, drain): the session stays
-     * resumable and its next prompt starts the CLI again with {@code --resume}.
-     */
-    public Mono<Void> release(Optional<String> notice) {
-        if (agent == null) {
-            return stopping;
-        }
-        if (state.get().active()) {
-            setState(SessionState.STOPPED);
-        }
-        return stopCli().then(notice.map(this::reply).orElse(Mono.empty()));
-    }
-
-    /**
-     * Detaches the CLI at once (a prompt arriving meanwhile starts a new one, after this one is gone) and stops it
-     * by the full escalation.
-     */
-    private Mono<Void> stopCli() {
-        AgentSession live;
-        synchronized (this) {
-            live = agent;
-            if (live == null) {
-                return stopping;
-            }
-            agent = null;
-            context.budget().release(this);
-            stopping = live.stop().then().onErrorResume(e -> Mono.empty()).cache();
-        }
-        return stopping;
-    }
-
-    /** Resume / Start fresh after a death (or /continue): the CLI starts again now. */
-    public Mono<Void> revive(boolean fresh) {
-        if (fresh) {
-            conversationId = Optional.empty();
-        }
-        if (state.get() == SessionState.DEAD || state.get() == SessionState.STOPPED) {
-            setState(SessionState.IDLE);
-        }
-        return ensureAgent().then();
-    }
-
-    /** Abort: the session ends for good. */
-    public Mono<Void> end() {
-        setState(SessionState.ENDED);
-        synchronized (waiting) {
-            waiting.clear();
-            saveInbox();
-        }
-        worker.dispose();
-        ticks.tryEmitComplete();
-        return stopCli();
-    }
-
-    /** Starts the CLI before any prompt, so a new session is ready at once (not while draining: none would be). */
-    public Mono<Void> warmUp() {
-        return context.draining().getAsBoolean() ? Mono.empty() : ensureAgent().then();
-    }
-
-    /**
-     * This session's part of a drain (the registry has set the draining flag, so nothing new starts): a thread with a
-     * running turn is told first; the CLI is stopped by the full sequence (which interrupts the turn); and the drain
-     * waits for the interrupted turn to be wrapped up (its reply finished and the turn saved) before it returns.
-     */
-    Mono<Void> drain() {
-        boolean running = turnRunning;
-        Mono<Void> done = turnDone.asMono();
-        Mono<Void> notice = running ? reply(Texts.drainInterrupts()) : Mono.empty();
-        return notice.then(release(Optional.empty())).then(done);
-    }
-
-    private static Sinks.Empty<Void> completedTurn() {
-        Sinks.Empty<Void> done = Sinks.empty();
-        done.tryEmitEmpty();
-        return done;
-    }
-
     /** {@code /export}: the conversation as stored (prompt, reply text, tool lines per turn) as a Markdown file. */
     public Mono<Void> export() {
         return writer.flush()
-                .then(context.store().turns(identity.threadId()).collectList())
+                .then(context.store().turns(identity.platform(), identity.threadId()).collectList())
                 .flatMap(turns -> chat.post(identity.threadId(), new OutgoingMessage(
                         "📄 This session's conversation: " + turns.size() + " turn(s).", List.of(),
                         List.of(new ChatPlatform.Attachment("session-" + identity.threadId() + ".md",
@@ -571,62 +780,70 @@ public final class ThreadSession {
     }
 
     private void setState(SessionState next) {
-        SessionState previous = state.getAndSet(next);
+        SessionState previous = state;
+        state = next;
         if (previous != next) {
-            log.debug("[T:{}] {} -> {}", identity.threadId(), previous, next);
+            log.atDebug().addKeyValue("thread", identity.threadId()).log("{} -> {}", previous, next);
             save();
+            publish(); // the presence is made from the published states
             context.onStateChange().accept(this);
         }
     }
 
-    // ---- the store ----
+    // ---- the store (records are made in the drain, written by the writer in order) ----
 
     private void save() {
-        writer.submit(Mono.defer(() -> context.store().saveSession(record())));
+        SessionStore.SessionRecord record = record();
+        writer.submit(Mono.defer(() -> context.store().saveSession(record)));
     }
 
     SessionStore.SessionRecord record() {
         Totals t = totals;
         Instant now = context.clock().instant();
-        return new SessionStore.SessionRecord(identity.threadId(), identity.title(), identity.parentChannelId(),
-                identity.guildId(), identity.ownerId(), state.get().name(), identity.model(),
+        return new SessionStore.SessionRecord(identity.platform(), identity.threadId(), identity.title(),
+                identity.parentChannelId(),
+                identity.guildId(), identity.ownerId(), state.name(), identity.model(),
                 identity.workDir().toString(), conversationId, identity.createdAt(), now, lastActivity,
                 t.promptsAnswered(), t.tokensIn(), t.tokensOut(), t.costUsd(), turnRunning);
     }
 
-    /** Called with {@code waiting} held, so the snapshot is the inbox as it is. */
     private void saveInbox() {
         List<SessionStore.QueuedPrompt> snapshot = new ArrayList<>();
         int position = 0;
         for (Prompt p : waiting) {
-            snapshot.add(new SessionStore.QueuedPrompt(identity.threadId(), position++, p.text(), p.authorId(),
+            snapshot.add(new SessionStore.QueuedPrompt(identity.platform(), identity.threadId(), position++, p.text(),
+                    p.authorId(),
                     p.messageId(), p.receivedAt()));
         }
-        writer.submit(Mono.defer(() -> context.store().saveInbox(identity.threadId(), snapshot)));
+        writer.submit(Mono.defer(() -> context.store().saveInbox(identity.platform(), identity.threadId(),
+                snapshot)));
     }
 
+    /** Written outside the drain (the turn's own data); the session's record follows with its TurnOver message. */
     private void saveTurn(Prompt prompt, Transcript transcript, TurnOutcome outcome, Instant started, Duration took) {
         String result = outcome == null ? "died" : outcome.interrupted() ? "interrupted"
                 : outcome.failed() ? "error" : "ok";
-        SessionStore.TurnRecord turn = new SessionStore.TurnRecord(identity.threadId(), identity.ownerId(),
+        SessionStore.TurnRecord turn = new SessionStore.TurnRecord(identity.platform(), identity.threadId(),
+                identity.ownerId(),
                 prompt.text(), transcript.text(), transcript.tools().stream().map(ToolLine::text).toList(), result,
                 outcome == null ? java.math.BigDecimal.ZERO : outcome.costUsd(),
                 outcome == null ? 0 : outcome.tokensIn(), outcome == null ? 0 : outcome.tokensOut(), took, started,
                 context.clock().instant());
         writer.submit(Mono.defer(() -> context.store().saveTurn(turn)));
-        save();
         context.metrics().turnEnded(result, took, turn.costUsd(), turn.tokensIn(), turn.tokensOut());
     }
 
     private Mono<Void> reply(String text) {
         return chat.post(identity.threadId(), OutgoingMessage.text(text)).then()
                 .onErrorResume(e -> {
-                    log.warn("[T:{}] could not say '{}': {}", identity.threadId(), text, e.toString());
+                    log.atWarn().addKeyValue("thread", identity.threadId())
+                            .log("could not say '{}': {}", text, e.toString());
                     return Mono.empty();
                 });
     }
 
     private void fireAndLog(Mono<Void> action, String what) {
-        action.subscribe(null, e -> log.warn("[T:{}] {} failed: {}", identity.threadId(), what, e.toString()));
+        action.subscribe(null, e -> log.atWarn().addKeyValue("thread", identity.threadId())
+                .log("{} failed: {}", what, e.toString()));
     }
 }

@@ -100,6 +100,10 @@ public final class DiscordSimulator implements AutoCloseable {
         state.archiveThread(threadId);
     }
 
+    public void deleteMessage(String messageId) {
+        state.deleteMessage(messageId);
+    }
+
     public void ageMessage(String messageId, Duration by) {
         state.ageMessage(messageId, by);
     }

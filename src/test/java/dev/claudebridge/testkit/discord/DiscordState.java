@@ -226,8 +226,10 @@ final class DiscordState {
         message.attachments.addAll(files);
         message.flags &= ~128;
         message.editedAt = now();
+        JsonNode allowed = body.get("allowed_mentions");
         message.edits.add(new MessageEdit(message.editedAt, message.content, message.embeds.deepCopy(),
-                message.components.deepCopy()));
+                message.components.deepCopy(),
+                allowed == null || allowed.isNull() ? Optional.empty() : Optional.of(allowed.deepCopy())));
         if ((message.flags & 64) == 0) {
             dispatch(Dispatch.of("MESSAGE_UPDATE", Payloads.messageDispatch(message, ids,
                     channel(message.channelId).type), Dispatch.GUILD_MESSAGES));
@@ -467,6 +469,17 @@ final class DiscordState {
             throw new IllegalArgumentException(threadId + " is not a thread");
         }
         setArchived(thread, true);
+    }
+
+    /** Someone else (a moderator) deletes a message: MESSAGE_DELETE; the fake keeps it, marked deleted. */
+    synchronized void deleteMessage(String messageId) {
+        StoredMessage message = messages.get(messageId);
+        if (message == null) {
+            throw new IllegalArgumentException("unknown message " + messageId);
+        }
+        if (!message.deleted) {
+            delete(message);
+        }
     }
 
     synchronized void ageMessage(String messageId, Duration by) {

@@ -26,6 +26,7 @@ final class SimJson {
             ObjectNode e = edits.addObject().put("at", Json.time(edit.at())).put("content", edit.content());
             e.set("embeds", edit.embeds());
             e.set("components", edit.components());
+            e.set("allowed_mentions", edit.allowedMentions().orElse(null));
         });
         ObjectNode reactions = json.putObject("reactions");
         m.reactions().forEach((emoji, users) -> {

@@ -11,17 +11,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** A {@link SessionStore} in memory: for tests, and for running without persistence. Nothing survives the JVM. */
+/**
+ * A {@link SessionStore} in memory: the port fake of the core's unit tests. Nothing survives the JVM. Sessions and
+ * inboxes are keyed by platform and thread id, as in the database.
+ */
 public final class InMemorySessionStore implements SessionStore {
 
-    private final Map<String, SessionRecord> sessions = new ConcurrentHashMap<>();
+    private final Map<Key, SessionRecord> sessions = new ConcurrentHashMap<>();
     private final List<TurnRecord> turns = new CopyOnWriteArrayList<>();
-    private final Map<String, List<QueuedPrompt>> inboxes = new ConcurrentHashMap<>();
+    private final Map<Key, List<QueuedPrompt>> inboxes = new ConcurrentHashMap<>();
     private final Map<Long, ChildProcess> children = new ConcurrentHashMap<>();
 
     @Override
     public Mono<Void> saveSession(SessionRecord session) {
-        return Mono.fromRunnable(() -> sessions.put(session.threadId(), session));
+        return Mono.fromRunnable(() -> sessions.put(new Key(session.platform(), session.threadId()), session));
     }
 
     @Override
@@ -36,18 +39,19 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public Flux<TurnRecord> turns(String threadId) {
-        return Flux.defer(() -> Flux.fromStream(turns.stream().filter(t -> t.threadId().equals(threadId))));
+    public Flux<TurnRecord> turns(String platform, String threadId) {
+        return Flux.defer(() -> Flux.fromStream(turns.stream()
+                .filter(t -> t.platform().equals(platform) && t.threadId().equals(threadId))));
     }
 
     @Override
-    public Mono<Void> saveInbox(String threadId, List<QueuedPrompt> prompts) {
-        return Mono.fromRunnable(() -> inboxes.put(threadId, List.copyOf(prompts)));
+    public Mono<Void> saveInbox(String platform, String threadId, List<QueuedPrompt> prompts) {
+        return Mono.fromRunnable(() -> inboxes.put(new Key(platform, threadId), List.copyOf(prompts)));
     }
 
     @Override
-    public Flux<QueuedPrompt> inbox(String threadId) {
-        return Flux.defer(() -> Flux.fromIterable(inboxes.getOrDefault(threadId, List.of())));
+    public Flux<QueuedPrompt> inbox(String platform, String threadId) {
+        return Flux.defer(() -> Flux.fromIterable(inboxes.getOrDefault(new Key(platform, threadId), List.of())));
     }
 
     @Override
@@ -66,9 +70,10 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public Mono<UserTotals> userTotals(String ownerId, Instant since) {
+    public Mono<UserTotals> userTotals(String platform, String ownerId, Instant since) {
         return Mono.fromSupplier(() -> turns.stream()
-                .filter(t -> t.ownerId().equals(ownerId) && !t.endedAt().isBefore(since))
+                .filter(t -> t.platform().equals(platform) && t.ownerId().equals(ownerId)
+                        && !t.endedAt().isBefore(since))
                 .reduce(UserTotals.ZERO, (sum, t) -> new UserTotals(sum.turns() + 1, sum.tokensIn() + t.tokensIn(),
                         sum.tokensOut() + t.tokensOut(), sum.costUsd().add(t.costUsd())), (a, b) -> a));
     }
@@ -76,6 +81,9 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public Mono<Boolean> ping() {
         return Mono.just(true);
+    }
+
+    private record Key(String platform, String threadId) {
     }
 
 }

@@ -1,4 +1,4 @@
-package dev.claudebridge.discord;
+package dev.claudebridge.core.inbound;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +12,11 @@ final class Workspace {
 
     Workspace(Path root) {
         this.root = root;
+    }
+
+    /** The configured root (sessions started from a message work there). */
+    Path root() {
+        return root;
     }
 
     /** Resolves a user's directory option; empty when it escapes the root or is not a directory. Touches the disk. */

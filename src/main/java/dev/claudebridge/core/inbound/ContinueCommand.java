@@ -1,0 +1,52 @@
+package dev.claudebridge.core.inbound;
+
+import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
+import dev.claudebridge.core.session.SessionState;
+import dev.claudebridge.core.session.Texts;
+import dev.claudebridge.core.session.ThreadSession;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * /continue: the user's most recent session that has not ended gets a card in its thread (with Resume / Start fresh /
+ * Abort when its CLI died), and the user a link to it.
+ */
+final class ContinueCommand implements Command {
+
+    @Override
+    public String name() {
+        return "continue";
+    }
+
+    @Override
+    public String description() {
+        return "Go back to your most recent session";
+    }
+
+    @Override
+    public List<Option> options() {
+        return List.of();
+    }
+
+    @Override
+    public String helpLine() {
+        return "`/continue`: go back to your most recent session";
+    }
+
+    @Override
+    public Answer run(CommandCall call, Bridge bridge) {
+        Optional<ThreadSession> last = bridge.sessions().of(call.actor().userId()).stream()
+                .filter(s -> s.state() != SessionState.ENDED).findFirst();
+        if (last.isEmpty()) {
+            return Answer.refuse(Texts.NOTHING_TO_CONTINUE);
+        }
+        ThreadSession session = last.get();
+        boolean dead = session.state() == SessionState.DEAD;
+        String thread = session.identity().threadId();
+        String text = Texts.sessionCard(bridge.markup(), session.identity().title(), session.state().label(),
+                session.identity().createdAt(), Texts.summary(session.totals()));
+        return new Answer.Later(true, bridge.chat()
+                .post(thread, new OutgoingMessage(text, dead ? session.deadButtons() : List.of(), List.of()))
+                .thenReturn(Reply.ephemeral(Texts.mostRecent(bridge.markup(), thread))));
+    }
+}

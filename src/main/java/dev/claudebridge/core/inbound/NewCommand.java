@@ -1,0 +1,66 @@
+package dev.claudebridge.core.inbound;
+
+import dev.claudebridge.core.port.ChatPlatform;
+import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
+import dev.claudebridge.core.session.ComponentIds;
+import dev.claudebridge.core.session.Texts;
+import java.util.List;
+import reactor.core.publisher.Mono;
+
+/**
+ * /new [prompt] [directory] [model]: a session in a new thread of the main channel. A user who already has one is
+ * asked to confirm (the confirmation expires); the per-user limit is reserved atomically when the thread is made.
+ */
+final class NewCommand implements Command {
+
+    @Override
+    public String name() {
+        return "new";
+    }
+
+    @Override
+    public String description() {
+        return "Start a Claude Code session in a new thread";
+    }
+
+    @Override
+    public List<Option> options() {
+        return List.of(new Option("prompt", "The first prompt"),
+                new Option("directory", "Working directory, relative to the workspace root"),
+                new Option("model", "Model name or alias (e.g. sonnet, opus)"));
+    }
+
+    @Override
+    public String helpLine() {
+        return "`/new [prompt] [directory] [model]`: start a session in a new thread (or just post a message here)";
+    }
+
+    @Override
+    public Answer run(CommandCall call, Bridge bridge) {
+        if (!call.channelId().equals(bridge.mainChannelId())) {
+            return Answer.refuse(Texts.useNewIn(bridge.markup(), bridge.mainChannelId()));
+        }
+        String user = call.actor().userId();
+        Bridge.NewRequest request = new Bridge.NewRequest(user, call.scopeId(), call.option("prompt"),
+                call.option("directory"), call.option("model"));
+        int active = bridge.sessions().activeOf(user).size();
+        if (active >= bridge.sessions().settings().maxSessionsPerUser()) {
+            return Answer.refuse(Texts.limitReached(active));
+        }
+        if (active > 0) {
+            Mono<String> expired = bridge.pendingNew.open(call.id(), user, request);
+            Reply confirm = Reply.ephemeral(Texts.startAnother(active)).withRows(List.of(new ComponentRow.Buttons(
+                    List.of(new ChatPlatform.Button(ComponentIds.of(Bridge.NEW_CONFIRM, call.id(), "start"), "Start",
+                                    ChatPlatform.Button.Style.PRIMARY, false),
+                            new ChatPlatform.Button(ComponentIds.of(Bridge.NEW_CONFIRM, call.id(), "cancel"),
+                                    "Cancel", ChatPlatform.Button.Style.SECONDARY, false)))), expired);
+            return new Answer.Later(true, Mono.just(confirm));
+        }
+        if (!bridge.sessions().reserveSlot(user)) { // a burst of /new: the limit is taken atomically here
+            return Answer.refuse(Texts.limitReached(bridge.sessions().activeOf(user).size()));
+        }
+        return new Answer.Later(false, bridge.create(request).map(created -> created.threadId()
+                .map(t -> Reply.visible(Texts.sessionStarted(bridge.markup(), t)))
+                .orElseGet(() -> Reply.ephemeral(created.refusal()))));
+    }
+}

@@ -1,0 +1,8 @@
+package dev.claudebridge.archfixture.ops;
+
+import dev.claudebridge.archfixture.core.CleanCore;
+
+/** ArchitectureTest fixture, never used at run time: an adapter that depends only on the core. */
+public final class OpsAdapter {
+    CleanCore core;
+}
