@@ -105,7 +105,7 @@ public final class DiscordBot {
                                     .map(e -> new DiscordInbound.Click(e, e.getValues())),
                             gateway.on(ThreadChannelUpdateEvent.class).map(DiscordInbound.Archive::new));
                     KeyedLanes<DiscordInbound, String> lanes = new KeyedLanes<>("discord",
-                            e -> registry.get(e.channelId()).isPresent() ? "thread:" + e.channelId()
+                            e -> bridge.session(e.channelId()).isPresent() ? "thread:" + e.channelId()
                                     : "user:" + e.userId(),
                             events::handle, LANE_IDLE, Schedulers.parallel());
                     subs.add(lanes.run(inbound).subscribe(null, e -> log.error("the event lanes stopped", e)));

@@ -74,6 +74,11 @@ public final class Bridge {
         return commands.list();
     }
 
+    /** The session of one of this platform's threads. */
+    public Optional<ThreadSession> session(String threadId) {
+        return sessions.get(chat.platform(), threadId);
+    }
+
     public SessionRegistry sessions() {
         return sessions;
     }
@@ -110,7 +115,7 @@ public final class Bridge {
         if (message.channelId().equals(mainChannelId)) {
             return startFromMessage(message, prompt);
         }
-        return sessions.get(message.channelId())
+        return sessions.get(chat.platform(), message.channelId())
                 .map(session -> Mono.fromRunnable(() -> offer(session, prompt)).then())
                 .orElse(Mono.empty());
     }
@@ -137,7 +142,7 @@ public final class Bridge {
 
     /** The platform archived a session's thread: its CLI stops; the session stays resumable. */
     public Mono<Void> archived(String threadId) {
-        return Mono.justOrEmpty(sessions.get(threadId)).flatMap(s -> s.release(Optional.empty()));
+        return Mono.justOrEmpty(sessions.get(chat.platform(), threadId)).flatMap(s -> s.release(Optional.empty()));
     }
 
     // ---- commands ----
@@ -233,14 +238,14 @@ public final class Bridge {
             return pendingStop.take(id.threadId(), user)
                     .<ClickAnswer>map(owner -> new ClickAnswer.Work(Mono.justOrEmpty(click.values().stream()
                                     .findFirst())
-                            .flatMap(t -> Mono.justOrEmpty(sessions.get(t)))
+                            .flatMap(t -> Mono.justOrEmpty(sessions.get(chat.platform(), t)))
                             .filter(s -> s.identity().ownerId().equals(user))
                             .flatMap(this::stop)
                             .<ClickAnswer.Result>map(ClickAnswer.Result.Replace::new)
                             .defaultIfEmpty(new ClickAnswer.Result.Replace(Texts.SESSION_GONE))))
                     .orElse(new ClickAnswer.Refuse(Texts.NOT_YOURS_OR_EXPIRED));
         }
-        Optional<ThreadSession> session = sessions.get(id.threadId());
+        Optional<ThreadSession> session = sessions.get(chat.platform(), id.threadId());
         if (session.isEmpty()) {
             return new ClickAnswer.Refuse(Texts.SESSION_GONE);
         }

@@ -30,7 +30,7 @@ final class ExportCommand implements Command {
 
     @Override
     public Answer run(CommandCall call, Bridge bridge) {
-        Optional<ThreadSession> session = bridge.sessions().get(call.channelId());
+        Optional<ThreadSession> session = bridge.session(call.channelId());
         if (session.isEmpty()) {
             return Answer.refuse(Texts.EXPORT_IN_THREAD);
         }

@@ -101,15 +101,28 @@ public final class SessionRegistry implements SessionContext.CliBudget {
                 parentChannelId, scopeId, ownerId, workDir, model, now), context, chat, SessionState.STARTING,
                 Totals.ZERO, Optional.empty(), now);
         synchronized (reserved) { // the slot becomes the session in one step: never counted twice or not at all
-            sessions.put(threadId, session);
+            sessions.put(key(chat.platform(), threadId), session);
             reserved.computeIfPresent(ownerId, (u, n) -> n <= 1 ? null : n - 1);
         }
         publishPresence();
         return session;
     }
 
+    /** The session of a platform's thread (the key of the store too: platform and thread). */
+    public Optional<ThreadSession> get(String platform, String threadId) {
+        return Optional.ofNullable(sessions.get(key(platform, threadId)));
+    }
+
+    /**
+     * The session of a thread on whichever platform has it; for tests and tools. Adapters ask with their platform:
+     * ids of two platforms may look alike.
+     */
     public Optional<ThreadSession> get(String threadId) {
-        return Optional.ofNullable(sessions.get(threadId));
+        return sessions.values().stream().filter(s -> s.identity().threadId().equals(threadId)).findFirst();
+    }
+
+    private static String key(String platform, String threadId) {
+        return platform + ":" + threadId;
     }
 
     /** The user's sessions, most recently active first. */
@@ -252,7 +265,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
                 record.model(), record.createdAt()), context, chat, now, new Totals(record.promptsAnswered(),
                 record.tokensIn(), record.tokensOut(), record.costUsd()), record.cliSessionId(),
                 record.lastActivity());
-        sessions.put(record.threadId(), session);
+        sessions.put(key(record.platform(), record.threadId()), session);
         log.atInfo().addKeyValue("thread", record.threadId())
                 .log("restored: was {}{}, {} queued prompt(s)", stored,
                         record.turnRunning() ? " with a turn running" : "", inbox.size());
@@ -280,7 +293,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
                 String.valueOf(record.ownerId()), Path.of(""), Optional.empty(),
                 record.createdAt() == null ? now : record.createdAt()), context, chat, SessionState.FAILED,
                 Totals.ZERO, Optional.empty(), now);
-        sessions.put(record.threadId(), session);
+        sessions.put(key(record.platform(), record.threadId()), session);
         session.fail(error.getMessage() == null ? error.toString() : error.getMessage());
         return 0;
     }
