@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
  */
 public final class CliEventDecoder {
 
-    private static final Pattern TYPE = Pattern.compile("\"type\"\\s*:\\s*\"([a-z_]+)\"");
     private static final Pattern SUBTYPE = Pattern.compile("\"subtype\"\\s*:\\s*\"([a-z_]+)\"");
     private static final Pattern REQUEST_ID = Pattern.compile("\"request_id\"\\s*:\\s*\"([^\"]+)\"");
     private static final String INTERRUPTED = "[Request interrupted by user]";
@@ -59,10 +58,14 @@ public final class CliEventDecoder {
         }
     }
 
-    /** Only the head of an oversized line is known: read its type and request id by pattern, not by parsing. */
+    /**
+     * Only the head of an oversized line is known: its own top-level fields where the head has them (see
+     * {@link OversizedHead}); a request id and subtype nested in a control request are found by pattern.
+     */
     static CliEvent oversized(String head, long bytes) {
-        String type = find(TYPE, head).orElse("unknown");
-        return new CliEvent.Oversized(type, find(SUBTYPE, head), find(REQUEST_ID, head), bytes);
+        OversizedHead fields = OversizedHead.of(head);
+        return new CliEvent.Oversized(fields.type(), fields.field("subtype").or(() -> find(SUBTYPE, head)),
+                fields.field("request_id").or(() -> find(REQUEST_ID, head)), bytes);
     }
 
     private CliEvent map(JsonNode node) {

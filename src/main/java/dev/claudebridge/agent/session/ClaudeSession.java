@@ -220,8 +220,15 @@ public final class ClaudeSession {
         process.noteResult();
         closePermissions(PermissionRequest.Outcome.ENDED_WITH_TURN);
         Sinks.One<TurnResult> turn = turns.pollFirst();
+        if (turn == null && sessionId.isPresent()) {
+            // A turn the CLI ran by itself after an init (2.1.332: a background agent finished, transcript
+            // 16_subagent_task): not ours to answer, and no failure. Its events went to the stream as any others.
+            log.info("pid {}: a turn the CLI started itself ended ({})", process.pid(), result.subtype());
+            return;
+        }
         if (turn == null) {
-            // A result nobody asked for: the CLI reports a start-up failure this way (--resume of an unknown id).
+            // A result nobody asked for, before any init: the CLI reports a start-up failure this way (--resume of
+            // an unknown id).
             startupFailure = Optional.of(result.errorText());
             failControls(new TurnFailedException(result.errorText()));
             return;
