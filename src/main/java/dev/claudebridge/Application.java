@@ -166,7 +166,7 @@ public final class Application {
     }
 
     /**
-     * The graceful drain (ARCHITECTURE.md §3.12), all of it within {@code deadline}: {@code /readyz} turns 503; no
+     * The graceful drain (docs/architecture.md §3.12), all of it within {@code deadline}: {@code /readyz} turns 503; no
      * prompt starts any more (new ones are kept in the stored inbox, and their authors told); threads with a running
      * turn are told and their turns interrupted; every CLI is stopped by the §3.4 sequence, in parallel; the
      * sessions' writes are flushed; then the gateway logs out, the store closes and the ops endpoint stops. Calling it

@@ -1,4 +1,4 @@
--- Claude Bridge schema, version 1 (ARCHITECTURE.md §3.10; docs/persistence.md).
+-- Claude Bridge schema, version 1 (docs/architecture.md §3.10; docs/persistence.md).
 -- Portable SQL: every statement runs unchanged on H2 2.4 and PostgreSQL >= 15.
 -- Money is DECIMAL (never floating point); times are TIMESTAMP WITH TIME ZONE, written in UTC, to the microsecond.
 

@@ -48,7 +48,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The package rules of ARCHITECTURE.md, on the main classes only: the core ({@code core.port}, {@code core.session},
+ * The package rules of docs/architecture.md §2, on the main classes only: the core ({@code core.port}, {@code core.session},
  * {@code core.transcript}) is platform-neutral, and the adapters know the core but not each other. Only the root
  * package ({@code Application}, {@code Main}) wires everything together.
  *

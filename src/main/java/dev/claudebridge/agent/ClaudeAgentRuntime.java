@@ -41,7 +41,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
     private final Scheduler startScheduler;
     private final SessionMetrics metrics;
 
-    /** The stop sequence of ARCHITECTURE.md §3.4. */
+    /** The stop sequence of docs/architecture.md §3.4. */
     public record StopTimes(Duration interruptWait, Duration grace, Duration killAfter) {
     }
 

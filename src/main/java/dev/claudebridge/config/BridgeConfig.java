@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Every setting of the bot (ARCHITECTURE.md §5), parsed and validated once from an environment map. Tests build it
+ * Every setting of the bot (docs/architecture.md §5), parsed and validated once from an environment map. Tests build it
  * from a map; {@code Main} from {@code System.getenv()}. Nothing else reads the process environment: the CLI's
  * environment is built from {@link #environment()}.
  */

@@ -83,7 +83,7 @@ public final class DiscordBot {
         DiscordEvents events = new DiscordEvents(bridge);
         return client.gateway()
                 .setEnabledIntents(INTENTS)
-                // A large buffer so a burst never parks a gateway thread; handlers only enqueue (STYLE.md P2).
+                // A large buffer so a burst never parks a gateway thread; handlers only enqueue (docs/architecture.md, style P2).
                 .setEventDispatcher(EventDispatcher.builder()
                         .eventSink(spec -> spec.multicast().onBackpressureBuffer(Queues.XS_BUFFER_SIZE * 256,
                                 false))

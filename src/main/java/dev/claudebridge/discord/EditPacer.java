@@ -18,7 +18,7 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Spreads each channel's message edits evenly over the budget Discord announces in its rate-limit headers, instead
- * of bursting and then waiting out the window (ARCHITECTURE.md §3.6). After each edit response with
+ * of bursting and then waiting out the window (docs/architecture.md §3.6). After each edit response with
  * {@code Remaining = r} and {@code Reset-After = t}, the next edit in that channel waits {@code t / (r + 1)}: with
  * 5 per 5 s that is one edit a second, and a lowered limit is followed from the next response on. Discord4J reads the
  * same headers in its router; this class only reads them too, through a response transformer.

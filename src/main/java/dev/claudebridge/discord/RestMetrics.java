@@ -14,7 +14,7 @@ import reactor.netty.http.client.HttpClientResponse;
 
 /**
  * Meters of the bot's Discord REST traffic, tagged by Discord4J's route template (for example
- * {@code /channels/{channel.id}/messages/{message.id}}), never by a concrete URI with ids in it (STYLE.md P15).
+ * {@code /channels/{channel.id}/messages/{message.id}}), never by a concrete URI with ids in it (docs/architecture.md, style P15).
  *
  * <ul>
  *   <li>{@code bridge.discord.requests{method,route,status}}: every HTTP answer received, so a 429 that Discord4J

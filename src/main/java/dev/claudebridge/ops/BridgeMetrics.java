@@ -23,9 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The bot's meters, in one Prometheus registry that {@code /metrics} scrapes (ARCHITECTURE.md §3.12). No meter is
+ * The bot's meters, in one Prometheus registry that {@code /metrics} scrapes (docs/architecture.md §3.12). No meter is
  * tagged by thread, user or channel: the tags are states, outcomes, route templates and status codes, all of them
- * small fixed sets (STYLE.md P15).
+ * small fixed sets (docs/architecture.md, style P15).
  *
  * <p>Reactor Netty records its own meters (the ops server's and the Discord HTTP client's) into Micrometer's global
  * registry and offers no per-client registry, so this registry joins the global one while it is open and leaves it

@@ -5,7 +5,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The operations adapter's entry point (ARCHITECTURE.md §2, §3.12): the bot's meters and the HTTP endpoint that
+ * The operations adapter's entry point (docs/architecture.md §2, §3.12): the bot's meters and the HTTP endpoint that
  * exposes them with health and readiness.
  *
  * <pre>{@code

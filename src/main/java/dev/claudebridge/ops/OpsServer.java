@@ -11,7 +11,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * The operations endpoint (ARCHITECTURE.md §3.12) on {@code OPS_PORT}: {@code /healthz} (the process answers),
+ * The operations endpoint (docs/architecture.md §3.12) on {@code OPS_PORT}: {@code /healthz} (the process answers),
  * {@code /readyz} (every readiness check holds) and {@code /metrics} (Prometheus text format). It starts before
  * anything else, so the kubelet's startup probe is answered while the store opens and the gateway logs in.
  */

@@ -11,7 +11,7 @@ import java.util.StringJoiner;
 
 /**
  * A {@code DATABASE_URL} taken apart: which database, its R2DBC options, and the JDBC URL and credentials Flyway
- * migrates it with (ARCHITECTURE.md §3.10). Two shapes are accepted:
+ * migrates it with (docs/architecture.md §3.10). Two shapes are accepted:
  * <ul>
  * <li>{@code r2dbc:h2:file:////abs/path} (an absolute path: four slashes) or {@code r2dbc:h2:mem:///name};
  * JDBC {@code jdbc:h2:file:/abs/path} or {@code jdbc:h2:mem:name}; user {@code sa} unless the URL names one</li>

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Flyway over JDBC, once at start-up (ARCHITECTURE.md §3.10). Blocking: the caller runs it on the {@code db}
+ * Flyway over JDBC, once at start-up (docs/architecture.md §3.10). Blocking: the caller runs it on the {@code db}
  * scheduler. The scripts are {@code src/main/resources/db/migration/V*__*.sql}, in SQL that H2 and PostgreSQL both
  * accept; applying them again to a migrated database does nothing.
  */

@@ -20,7 +20,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The persistence adapter's entry point (ARCHITECTURE.md §2, §3.10): opens a {@link SessionStore} over R2DBC, H2 in
+ * The persistence adapter's entry point (docs/architecture.md §2, §3.10): opens a {@link SessionStore} over R2DBC, H2 in
  * a file by default or PostgreSQL by URL, after Flyway has brought the schema up to date.
  *
  * <pre>{@code
@@ -30,7 +30,7 @@ import reactor.core.scheduler.Scheduler;
  * }</pre>
  *
  * <p>Everything blocking (Flyway over JDBC, every H2 call) runs on {@code db}, which must be a scheduler that may
- * block: a one-thread {@code Schedulers.newBoundedElastic(1, ..., "db")}, never {@code newSingle} (STYLE.md G5).
+ * block: a one-thread {@code Schedulers.newBoundedElastic(1, ..., "db")}, never {@code newSingle} (docs/architecture.md, style G5).
  */
 public final class Persistence {
 
@@ -81,7 +81,7 @@ public final class Persistence {
         return Mono.error(new IllegalArgumentException("not a store opened by Persistence.open: " + store));
     }
 
-    /** Opens a store, uses it and closes it again in one scope, whatever way the use ends (STYLE.md G6). */
+    /** Opens a store, uses it and closes it again in one scope, whatever way the use ends (docs/architecture.md, style G6). */
     public static <T> Flux<T> withStore(String r2dbcUrl, Scheduler db, Function<SessionStore, Publisher<T>> use) {
         return Flux.usingWhen(open(r2dbcUrl, db), use, Persistence::close);
     }

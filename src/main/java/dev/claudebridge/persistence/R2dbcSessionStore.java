@@ -27,12 +27,12 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * {@link SessionStore} over R2DBC, for H2 and PostgreSQL with the same SQL (ARCHITECTURE.md §3.10).
+ * {@link SessionStore} over R2DBC, for H2 and PostgreSQL with the same SQL (docs/architecture.md §3.10).
  *
- * <p>Every call opens a connection in {@code Mono/Flux.usingWhen} and closes it in the same scope (STYLE.md G6).
+ * <p>Every call opens a connection in {@code Mono/Flux.usingWhen} and closes it in the same scope (docs/architecture.md, style G6).
  * Every call subscribes on the {@code db} scheduler, and a connection is closed (or a transaction rolled back) on
  * it as well, even when a caller on another thread cancels: H2 runs synchronously on whichever thread drives it
- * (STYLE.md P10). With PostgreSQL the driver's own event loop delivers the rows.
+ * (docs/architecture.md, style P10). With PostgreSQL the driver's own event loop delivers the rows.
  *
  * <p>What a round trip changes: instants are kept to the microsecond (both databases' precision; truncated, not
  * rounded), durations to the millisecond, costs to 12 decimal places (rounded half-even) and read back without

@@ -4,7 +4,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The named schedulers that blocking work is confined to (STYLE.md G5). Reactor's parallel scheduler stays for
+ * The named schedulers that blocking work is confined to (docs/architecture.md, style G5). Reactor's parallel scheduler stays for
  * timers and CPU work; these threads are the only ones where BlockHound lets a call block.
  *
  * @param processStart spawning a CLI (fork/exec through NuProcess blocks for a few milliseconds)

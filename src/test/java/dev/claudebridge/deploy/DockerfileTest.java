@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Dockerfile, checked statically (no Docker engine runs here, so the image itself is never built by the tests):
- * issue 6 and ARCHITECTURE.md §3.12.
+ * issue 6 and docs/architecture.md §3.12.
  */
 class DockerfileTest {
 

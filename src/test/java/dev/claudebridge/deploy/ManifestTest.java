@@ -43,12 +43,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code k8s/} rendered with {@code kubectl kustomize}, every object parsed strictly by the Kubernetes models, and the
  * wiring checked against the app: settings, ops port and probe paths, the data volume, the drain and memory (issue 6,
- * ARCHITECTURE.md §3.11, §3.12, §5).
+ * docs/architecture.md §3.11, §3.12, §5).
  */
 class ManifestTest {
 
     static final int OPS_PORT = 8081;
-    // ARCHITECTURE.md §5 says about 160 MB per live CLI; 195 MiB was measured (BENCHMARKS.md, issue 6), so 200Mi.
+    // docs/architecture.md §5 says about 160 MB per live CLI; 195 MiB was measured (BENCHMARKS.md, issue 6), so 200Mi.
     static final long CLI_MEMORY = 200L << 20;
 
     static List<Object> objects;

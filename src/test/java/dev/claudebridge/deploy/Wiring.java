@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * Which environment variable names mean something to the bot: the settings {@code BridgeConfig} reads (found in its
  * source: the quoted names it passes to the settings reader) and the names the CLI's allowlist passes on (asked of
- * {@link CliEnvironment#build} itself, so the check follows the allowlist as it is, ARCHITECTURE.md §3.11).
+ * {@link CliEnvironment#build} itself, so the check follows the allowlist as it is, docs/architecture.md §3.11).
  */
 final class Wiring {
 

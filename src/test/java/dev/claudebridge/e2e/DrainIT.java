@@ -32,7 +32,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * SIGTERM to the packaged bot, as Kubernetes sends it (ARCHITECTURE.md §3.12): during a running turn the bot says so
+ * SIGTERM to the packaged bot, as Kubernetes sends it (docs/architecture.md §3.12): during a running turn the bot says so
  * in the thread, interrupts the turn, stops the CLI, keeps the queued prompt and the session ({@code stopped}) in the
  * store, and exits 0 within {@code DRAIN_TIMEOUT}; its log never shows a secret. With {@code LOG_FORMAT=json} every
  * stdout line is one JSON object.

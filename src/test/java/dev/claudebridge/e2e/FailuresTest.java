@@ -72,7 +72,7 @@ final class FailuresTest {
 
     @Test
     void linesTheBridgeCannotReadAreSaidInTheThreadAndTheReplyStillArrives() throws Exception {
-        // The real CLI never writes such lines, so a script CLI does (ARCHITECTURE.md §2 allows it for this).
+        // The real CLI never writes such lines, so a script CLI does (docs/architecture.md §2 allows it for this).
         String script = Path.of("src", "test", "resources", "fakecli", "stream-answer.py").toAbsolutePath().toString();
         world = BotWorld.start(root, s -> s, Map.of("CLAUDE_BIN", script, "MAX_LINE_BYTES", "8KiB"));
         world.discord.userMessage(FakeUser.OWNER, world.main(), "prefix=nz tokens=5 rate=50 noise=1");

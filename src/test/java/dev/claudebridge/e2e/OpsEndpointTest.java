@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The ops endpoint of the whole bot (ARCHITECTURE.md §3.12): alive at once; ready only while the gateway is
+ * The ops endpoint of the whole bot (docs/architecture.md §3.12): alive at once; ready only while the gateway is
  * connected and the database answers; Prometheus meters after a real turn, with no ids in them.
  */
 @Timeout(240)

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Permission prompts as buttons (ARCHITECTURE.md §3.8), the real CLI asking through {@code can_use_tool}. */
+/** Permission prompts as buttons (docs/architecture.md §3.8), the real CLI asking through {@code can_use_tool}. */
 @Timeout(120)
 final class PermissionFlowTest {
 

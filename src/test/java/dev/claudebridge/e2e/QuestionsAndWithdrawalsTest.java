@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The two permission flows that are not a plain Allow/Deny (ARCHITECTURE.md §3.8), with the real CLI: an
+ * The two permission flows that are not a plain Allow/Deny (docs/architecture.md §3.8), with the real CLI: an
  * AskUserQuestion answered through a select menu, and a request the CLI withdraws because the turn was interrupted.
  */
 @Timeout(120)

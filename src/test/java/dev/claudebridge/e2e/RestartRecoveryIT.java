@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bot killed with SIGKILL during a turn and started again (ARCHITECTURE.md §3.4, §3.5): its orphan CLI is
+ * The bot killed with SIGKILL during a turn and started again (docs/architecture.md §3.4, §3.5): its orphan CLI is
  * stopped (and an unrelated process is not), the interrupted turn is reported, queued prompts are answered in
  * order with the conversation resumed, and the next message goes on in the same conversation.
  */

@@ -11,7 +11,7 @@ public final class BridgeBlockHoundIntegration implements BlockHoundIntegration 
     @Override
     public void applyTo(BlockHound.Builder builder) {
         // Discord4J dispatches gateway events on its "d4j-events" ForkJoinPool: a handler that blocks there stalls
-        // event delivery (STYLE.md P2), so those threads count as non-blocking in tests.
+        // event delivery (docs/architecture.md, style P2), so those threads count as non-blocking in tests.
         builder.nonBlockingThreadPredicate(current -> current.or(t -> t.getName().startsWith("d4j-events")));
         // Jackson builds a (de)serializer once per type under a ReentrantLock; two threads meeting a new type at
         // once may park briefly. It happens once per type, never per message.

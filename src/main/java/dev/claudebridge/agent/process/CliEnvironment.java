@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The CLI's environment, built from an allowlist (ARCHITECTURE.md §3.11): the child never sees the bot's own
+ * The CLI's environment, built from an allowlist (docs/architecture.md §3.11): the child never sees the bot's own
  * secrets (the Discord token, the database password), only what it needs and the names the operator listed.
  */
 public final class CliEnvironment {

@@ -22,7 +22,7 @@ import reactor.core.scheduler.Scheduler;
 /**
  * One running {@code claude} CLI. NuProcess serves every process from a few pump threads; this class turns its
  * callbacks into a Flux of stdout lines, a bounded serialized stdin writer and one {@link ExitStatus}, and stops the
- * process (and whatever it started) by the escalation of ARCHITECTURE.md §3.4.
+ * process (and whatever it started) by the escalation of docs/architecture.md §3.4.
  */
 public final class CliProcess {
 

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 /**
  * Splits a byte stream into newline-terminated lines. Bytes are kept until the newline, so a UTF-8 character split
  * across two reads is decoded whole. A line longer than the cap is not kept: its first {@link #HEAD_BYTES} bytes
- * are, so that the reader can still tell what it was (ARCHITECTURE.md §3.3), and the rest is counted and dropped.
+ * are, so that the reader can still tell what it was (docs/architecture.md §3.3), and the rest is counted and dropped.
  * Not thread-safe: one framer per stream, fed by one thread.
  */
 final class LineFramer {

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the CLI processes a crashed bot left behind and stops them (ARCHITECTURE.md §3.4). A process is only
+ * Finds the CLI processes a crashed bot left behind and stops them (docs/architecture.md §3.4). A process is only
  * touched when both its pid and its OS start time match what was stored, so a stranger's process that reused the
  * pid is left alone. Blocking (it reads /proc and waits): run it on a blocking scheduler, at start-up.
  */

@@ -22,7 +22,7 @@ import reactor.core.publisher.Sinks;
 
 /**
  * The NuProcess callbacks of one process. They run on NuProcess's shared pump threads, so they copy bytes, emit,
- * and return: they never block and never throw (NuProcess would swallow the exception, STYLE.md P3).
+ * and return: they never block and never throw (NuProcess would swallow the exception, docs/architecture.md, style P3).
  * NuProcess calls a process's stdout, stderr and exit callbacks from one thread, in that order at the end, so each
  * sink here has one emitting thread.
  */

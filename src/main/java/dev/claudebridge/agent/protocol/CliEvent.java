@@ -154,7 +154,7 @@ public sealed interface CliEvent {
     }
 
     /**
-     * A line over {@code MAX_LINE_BYTES}: only what its head told is known (ARCHITECTURE.md §3.3).
+     * A line over {@code MAX_LINE_BYTES}: only what its head told is known (docs/architecture.md §3.3).
      *
      * @param type      the line's {@code type}, or "unknown"
      * @param subtype   a {@code request.subtype} or {@code subtype} found in the head

@@ -173,7 +173,7 @@ public final class ClaudeSession {
     }
 
     /**
-     * Stops the CLI (ARCHITECTURE.md §3.4): interrupt a running turn and wait up to {@code interruptWait} for its
+     * Stops the CLI (docs/architecture.md §3.4): interrupt a running turn and wait up to {@code interruptWait} for its
      * result, then close stdin and wait {@code grace}, then SIGTERM, then SIGKILL after {@code killAfter}.
      */
     public Mono<ExitStatus> stop(Duration interruptWait, Duration grace, Duration killAfter) {
@@ -190,7 +190,7 @@ public final class ClaudeSession {
         });
     }
 
-    /** Whether the bot began a stop: an exit after that is "stopped", not "dead" (ARCHITECTURE.md §3.5). */
+    /** Whether the bot began a stop: an exit after that is "stopped", not "dead" (docs/architecture.md §3.5). */
     public boolean stopRequested() {
         return stopping.get();
     }

@@ -50,7 +50,7 @@ public final class PermissionRequest {
         return answer(Outcome.ALLOWED, m -> m.allow(request.requestId(), updatedInput, List.of()));
     }
 
-    /** Allow, and add a session rule so the same kind of call does not ask again (ARCHITECTURE.md §3.8). */
+    /** Allow, and add a session rule so the same kind of call does not ask again (docs/architecture.md §3.8). */
     public Mono<Void> allowForSession() {
         return answer(Outcome.ALLOWED_FOR_SESSION, m -> m.allow(request.requestId(), request.input(),
                 List.of(sessionRule())));

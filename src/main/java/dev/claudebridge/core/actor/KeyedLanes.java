@@ -22,7 +22,7 @@ import reactor.core.scheduler.Scheduler;
  * Chat events in lanes: one lane per key (a thread id, or a user id before there is a thread), each lane handled in
  * order, lanes independent of each other, and a lane that saw nothing for {@code idle} ends so that lanes do not
  * pile up. Shape: {@code groupBy(key)} then {@code flatMap(lane, Integer.MAX_VALUE)} (the concurrency must never be
- * below the number of live groups, or the flow hangs: STYLE.md P1), each lane a {@code concatMap(handler)}.
+ * below the number of live groups, or the flow hangs: docs/architecture.md, style P1), each lane a {@code concatMap(handler)}.
  *
  * <p><b>Why a lane does not end with {@code group.timeout(idle, Flux.empty())}.</b> In Reactor 3.8's
  * {@code FluxGroupBy} a group stays in the key map until its {@code cancel()} has marked it cancelled, and a

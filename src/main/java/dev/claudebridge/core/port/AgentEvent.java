@@ -40,7 +40,7 @@ public sealed interface AgentEvent {
 
     /**
      * Something the agent wrote that the bridge could not use (a line that is not stream-json, a line over the
-     * cap), with what was done about it; said in the thread, never dropped silently (ARCHITECTURE.md §3.3).
+     * cap), with what was done about it; said in the thread, never dropped silently (docs/architecture.md §3.3).
      */
     record Notice(String text) implements AgentEvent {
     }

@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
- * What the core tells the operations side as it happens (ARCHITECTURE.md §3.12). Plain calls without a thread, user
+ * What the core tells the operations side as it happens (docs/architecture.md §3.12). Plain calls without a thread, user
  * or channel in them: whatever records them cannot tag by those even by mistake. Implementations must be cheap and
  * must not block (they are called from turn and process-exit paths).
  */

@@ -9,7 +9,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Where sessions survive a restart (ARCHITECTURE.md §3.10). Every method is non-blocking for its caller; an
+ * Where sessions survive a restart (docs/architecture.md §3.10). Every method is non-blocking for its caller; an
  * implementation over a blocking driver confines it to its own scheduler.
  */
 public interface SessionStore {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * One permission request shown in the thread (ARCHITECTURE.md §3.8): Allow / Allow for this session / Deny for
+ * One permission request shown in the thread (docs/architecture.md §3.8): Allow / Allow for this session / Deny for
  * the owner, a deny at the deadline shown as a relative timestamp, and the message edited to the outcome. An
  * {@code AskUserQuestion} becomes one select menu per question instead.
  */

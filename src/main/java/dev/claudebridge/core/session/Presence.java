@@ -3,7 +3,7 @@ package dev.claudebridge.core.session;
 import java.util.Collection;
 
 /**
- * The bot's presence from all sessions' states (ARCHITECTURE.md §3.7).
+ * The bot's presence from all sessions' states (docs/architecture.md §3.7).
  *
  * @param status online, idle or dnd
  * @param text   the activity text

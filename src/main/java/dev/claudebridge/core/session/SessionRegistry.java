@@ -235,7 +235,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
     // ---- restart ----
 
     /**
-     * Restores every stored session (ARCHITECTURE.md §3.5): live ones come back as {@code stopped}; one whose turn
+     * Restores every stored session (docs/architecture.md §3.5): live ones come back as {@code stopped}; one whose turn
      * was running says "Interrupted by a restart."; queued prompts are offered again in order (so those sessions
      * resume at once), the others resume on their next message.
      */
@@ -306,7 +306,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
     }
 
     /**
-     * The sessions' part of a graceful shutdown (ARCHITECTURE.md §3.12): from now on no prompt starts and no CLI
+     * The sessions' part of a graceful shutdown (docs/architecture.md §3.12): from now on no prompt starts and no CLI
      * starts (new prompts are kept in the stored inbox and answered after the restart); threads with a running turn
      * are told, their turns interrupted; every CLI is stopped by the §3.4 sequence, all in parallel; then every
      * session's writes are flushed to the store. The caller bounds it with the drain deadline.

@@ -1,6 +1,6 @@
 package dev.claudebridge.core.session;
 
-/** The states of ARCHITECTURE.md §3.5. */
+/** The states of docs/architecture.md §3.5. */
 public enum SessionState {
     STARTING, IDLE, RUNNING, AWAITING_PERMISSION, DEAD, STOPPED, ENDED,
     /** Its stored record could not be restored after a restart: final, said in its thread. */

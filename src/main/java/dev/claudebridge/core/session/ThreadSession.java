@@ -44,7 +44,7 @@ import reactor.core.scheduler.Schedulers;
  * (status, presence, the registry's limits) see a snapshot the drain publishes after each message.
  *
  * <p>Control actions that must not wait behind a turn (Interrupt, permission answers) do not wait for anything: an
- * interrupt goes straight to the agent, a permission answer straight to its prompt (ARCHITECTURE.md §1).
+ * interrupt goes straight to the agent, a permission answer straight to its prompt (docs/architecture.md §1).
  * What it must not forget (state, totals, the CLI's conversation id, the inbox, its CLI's pid) is written through
  * to the store.
  */
@@ -685,7 +685,7 @@ public final class ThreadSession {
     }
 
     /**
-     * Tool calls whose input is too long for a tool line (ARCHITECTURE.md §3.6) get it in full as JSON files, after
+     * Tool calls whose input is too long for a tool line (docs/architecture.md §3.6) get it in full as JSON files, after
      * the reply, so the reply's pages stay one run of messages. Discord takes 10 files a message.
      */
     private Mono<Void> postLongInputs(List<AgentEvent.ToolUse> uses) {
@@ -773,7 +773,7 @@ public final class ThreadSession {
         return writer.flush();
     }
 
-    /** A session restored after a restart whose turn was cut off says so (ARCHITECTURE.md §3.5). */
+    /** A session restored after a restart whose turn was cut off says so (docs/architecture.md §3.5). */
     Mono<Void> sayInterruptedByRestart() {
         return reply("⚠️ Interrupted by a restart: the turn that was running did not finish. "
                 + "Send the prompt again if you still need it.");

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * One line per tool call (ARCHITECTURE.md §3.6). The format is
+ * One line per tool call (docs/architecture.md §3.6). The format is
  * {@code 🔧 <name> `<argument>` <status>}, e.g. {@code 🔧 Bash `ls -la` ⏳}, or {@code 🔧 TodoWrite ✅} for a tool
  * without a shown argument. The status mark is ⏳ (running), ✅ (ok) or ❌ (failed or denied).
  *

@@ -18,7 +18,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A per-test world for the real CLI (ARCHITECTURE.md §3.1): its own HOME, config, scratch and working directories
+ * A per-test world for the real CLI (docs/architecture.md §3.1): its own HOME, config, scratch and working directories
  * under the test's temporary directory (never the repository), a dummy key, one retry, no nonessential traffic.
  */
 final class CliFixture implements AutoCloseable {

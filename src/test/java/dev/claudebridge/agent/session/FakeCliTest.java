@@ -23,7 +23,7 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
- * What the real CLI cannot be made to do (ARCHITECTURE.md §2): ignore SIGTERM, print an oversized line, die at
+ * What the real CLI cannot be made to do (docs/architecture.md §2): ignore SIGTERM, print an oversized line, die at
  * start. Tiny shell scripts in {@code src/test/resources/fakecli} stand in for it here, and only here.
  */
 @Timeout(60)

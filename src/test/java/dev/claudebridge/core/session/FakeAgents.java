@@ -22,10 +22,10 @@ import reactor.core.publisher.Sinks;
  * The agent runtime as a port fake for the core's unit tests: every start, every prompt and every stop waits until the
  * test completes it by hand, so a test decides the order in which things happen.
  */
-final class FakeAgents implements AgentRuntime {
+public final class FakeAgents implements AgentRuntime {
 
     /** One start the core asked for. */
-    static final class Start {
+    public static final class Start {
         final Spec spec;
         final Sinks.One<AgentSession> result = Sinks.one();
 
@@ -130,7 +130,7 @@ final class FakeAgents implements AgentRuntime {
         }
     }
 
-    final List<Start> starts = new CopyOnWriteArrayList<>();
+    public final List<Start> starts = new CopyOnWriteArrayList<>();
     volatile boolean resumable = true;
 
     @Override

@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
  * The chat port as a fake for the core's unit tests: it records what the core said, in plain markup. The real
  * adapters are kept honest by the chat-platform contract suite; this one only lets the core be tested alone.
  */
-final class FakeChat implements ChatPlatform {
+public final class FakeChat implements ChatPlatform {
 
     record Said(String channelId, String text, List<ComponentRow> rows) {
     }
@@ -24,7 +24,7 @@ final class FakeChat implements ChatPlatform {
     private final AtomicInteger ids = new AtomicInteger();
     private final String platform;
 
-    FakeChat(String platform) {
+    public FakeChat(String platform) {
         this.platform = platform;
     }
 
@@ -119,7 +119,7 @@ final class FakeChat implements ChatPlatform {
         return Mono.empty();
     }
 
-    List<String> textsIn(String channelId) {
+    public List<String> textsIn(String channelId) {
         return posts.stream().filter(s -> s.channelId().equals(channelId)).map(Said::text).toList();
     }
 }

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The table of ARCHITECTURE.md §3.7, row by row. */
+/** The table of docs/architecture.md §3.7, row by row. */
 final class PresenceTest {
 
     @Test
