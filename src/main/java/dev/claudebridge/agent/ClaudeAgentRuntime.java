@@ -97,7 +97,11 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
 
     /** The CLI keeps each conversation as {@code projects/<cwd slug>/<id>.jsonl} under its config directory. */
     @Override
-    public boolean canResume(String sessionId) {
+    public Mono<Boolean> canResume(String sessionId) {
+        return Mono.fromCallable(() -> transcriptExists(sessionId)).subscribeOn(startScheduler);
+    }
+
+    private boolean transcriptExists(String sessionId) {
         Path projects = configDir.resolve("projects");
         if (!Files.isDirectory(projects)) {
             return false;

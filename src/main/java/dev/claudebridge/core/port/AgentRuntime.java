@@ -25,6 +25,9 @@ public interface AgentRuntime {
      */
     Mono<AgentVersion> version();
 
-    /** Whether the agent's stored conversation for this id exists, so that a resume can work (§3.9). */
-    boolean canResume(String sessionId);
+    /**
+     * Whether the agent's stored conversation for this id exists, so that a resume can work (§3.9); never blocks the
+     * caller (looking may touch the disk, so it runs where that is allowed). The core decides what follows.
+     */
+    Mono<Boolean> canResume(String sessionId);
 }

@@ -422,14 +422,17 @@ public final class ThreadSession {
                 return reply(Texts.noRoom(settings.maxLiveClis()))
                         .then(Mono.error(new AgentExit("no room for another CLI", false, List.of())));
             }
-            Optional<String> resume = conversation.filter(context.runtime()::canResume);
-            Mono<Void> notice = conversation.isPresent() && resume.isEmpty()
-                    ? reply(Texts.resumedFresh("its transcript was not found")) : Mono.empty();
-            return notice.then(start(resume))
-                    .onErrorResume(AgentExit.class, e -> e.getMessage().contains(NO_CONVERSATION) && resume.isPresent()
-                            ? reply(Texts.resumedFresh("the CLI found no such conversation")).then(start(Optional.empty()))
-                            : Mono.error(e))
-                    .doOnError(e -> context.budget().release(this));
+            Mono<Optional<String>> resumable = conversation.isEmpty() ? Mono.just(Optional.<String>empty())
+                    : context.runtime().canResume(conversation.get())
+                            .map(yes -> yes ? conversation : Optional.<String>empty());
+            return resumable.flatMap(resume -> {
+                Mono<Void> notice = conversation.isPresent() && resume.isEmpty()
+                        ? reply(Texts.resumedFresh("its transcript was not found")) : Mono.empty();
+                return notice.then(start(resume))
+                        .onErrorResume(AgentExit.class, e -> e.getMessage().contains(NO_CONVERSATION)
+                                && resume.isPresent() ? reply(Texts.resumedFresh("the CLI found no such conversation"))
+                                .then(start(Optional.empty())) : Mono.error(e));
+            }).doOnError(e -> context.budget().release(this));
         });
     }
 

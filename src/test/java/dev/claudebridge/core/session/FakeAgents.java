@@ -148,7 +148,7 @@ public final class FakeAgents implements AgentRuntime {
     }
 
     @Override
-    public boolean canResume(String sessionId) {
-        return resumable;
+    public Mono<Boolean> canResume(String sessionId) {
+        return Mono.just(resumable);
     }
 }
