@@ -39,7 +39,7 @@ RUN apt-get update \
 COPY --from=cli /tools/node_modules/ /app/tools/node_modules/
 COPY --from=build /claude-bridge.jar /app/claude-bridge.jar
 
-# Settings of ARCHITECTURE.md §5 that belong to the image; everything else comes from the deployment.
+# Settings of docs/architecture.md §5 that belong to the image; everything else comes from the deployment.
 ENV DATA_DIR=/data \
     CLAUDE_CONFIG_DIR=/data/claude \
     WORKSPACE_ROOT=/data/workspace \
