@@ -73,7 +73,8 @@ final class OpsEndpointTest {
                 OpsHttp.Answer ready = ops.await("/readyz", a -> a.status() == 200, WAIT);
                 assertThat(ready.body()).isEqualTo("ready\ngateway: ok\ndatabase: ok\nnot-draining: ok\n");
                 assertThat(ops.get("/healthz").status()).isEqualTo(200);
-                assertThat(ops.get("/nothing-here").status()).isEqualTo(404);
+                OpsHttp.Answer missing = ops.get("/nothing-here");
+                assertThat(missing.status()).as(missing.body()).isEqualTo(404);
             } finally {
                 app.stop(Duration.ofSeconds(15)).block(Duration.ofSeconds(30));
             }
