@@ -36,9 +36,9 @@ final class PresenceUpdater {
     static ClientPresence toDiscord(Presence p) {
         ClientActivity activity = ClientActivity.custom(p.text());
         return switch (p.status()) {
-            case "idle" -> ClientPresence.of(Status.IDLE, activity);
-            case "dnd" -> ClientPresence.of(Status.DO_NOT_DISTURB, activity);
-            default -> ClientPresence.of(Status.ONLINE, activity);
+            case OPEN -> ClientPresence.of(Status.IDLE, activity);
+            case WORKING -> ClientPresence.of(Status.DO_NOT_DISTURB, activity);
+            case READY -> ClientPresence.of(Status.ONLINE, activity);
         };
     }
 }

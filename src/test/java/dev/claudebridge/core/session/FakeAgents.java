@@ -33,7 +33,7 @@ public final class FakeAgents implements AgentRuntime {
             this.spec = spec;
         }
 
-        Agent succeed() {
+        public Agent succeed() {
             Agent agent = new Agent();
             result.tryEmitValue(agent);
             return agent;

@@ -17,24 +17,24 @@ final class PresenceTest {
 
     @Test
     void noActiveSessionIsReady() {
-        assertThat(Presence.of(List.of())).isEqualTo(new Presence("online", "Ready"));
-        assertThat(Presence.of(List.of(STOPPED, DEAD, ENDED))).isEqualTo(new Presence("online", "Ready"));
+        assertThat(Presence.of(List.of())).isEqualTo(new Presence(Presence.Status.READY, "Ready"));
+        assertThat(Presence.of(List.of(STOPPED, DEAD, ENDED))).isEqualTo(new Presence(Presence.Status.READY, "Ready"));
     }
 
     @Test
     void activeButNoneRunningIsIdleWithTheCount() {
-        assertThat(Presence.of(List.of(IDLE))).isEqualTo(new Presence("idle", "1 session"));
-        assertThat(Presence.of(List.of(IDLE, STARTING, STOPPED))).isEqualTo(new Presence("idle", "2 sessions"));
+        assertThat(Presence.of(List.of(IDLE))).isEqualTo(new Presence(Presence.Status.OPEN, "1 session"));
+        assertThat(Presence.of(List.of(IDLE, STARTING, STOPPED))).isEqualTo(new Presence(Presence.Status.OPEN, "2 sessions"));
     }
 
     @Test
     void runningWithNoneAwaitingIsDoNotDisturb() {
-        assertThat(Presence.of(List.of(RUNNING, RUNNING, IDLE))).isEqualTo(new Presence("dnd", "Working on 2"));
+        assertThat(Presence.of(List.of(RUNNING, RUNNING, IDLE))).isEqualTo(new Presence(Presence.Status.WORKING, "Working on 2"));
     }
 
     @Test
     void awaitingApprovalCountsAsRunningToo() {
         assertThat(Presence.of(List.of(AWAITING_PERMISSION, RUNNING, IDLE)))
-                .isEqualTo(new Presence("dnd", "1 awaiting approval · 2 running"));
+                .isEqualTo(new Presence(Presence.Status.WORKING, "1 awaiting approval · 2 running"));
     }
 }

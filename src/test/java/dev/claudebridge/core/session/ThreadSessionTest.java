@@ -40,11 +40,11 @@ final class ThreadSessionTest {
             return now.get();
         }
     };
-    private final SessionRegistry registry = registry(2);
+    private SessionRegistry registry = registry(2, Duration.ofMinutes(30));
 
-    private SessionRegistry registry(int queueLimit) {
+    private SessionRegistry registry(int queueLimit, Duration turnTimeout) {
         SessionRegistry r = new SessionRegistry(agents, new InMemorySessionStore(), new SessionSettings(Path.of("/tmp"),
-                queueLimit, Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofMinutes(30), 5, 16), clock,
+                queueLimit, Duration.ofMinutes(5), turnTimeout, Duration.ofMinutes(30), 5, 2000), clock,
                 SessionMetrics.NONE, AgentVersion.UNKNOWN);
         r.attach(chat);
         return r;
@@ -125,5 +125,43 @@ final class ThreadSessionTest {
         assertThat(agent.stopRequested()).isTrue();
         assertThat(chat.textsIn("t1")).anyMatch(t -> t.contains("1 queued prompt(s) were dropped")
                 && t.contains("queued one"));
+    }
+
+    @Test
+    void aTurnOverTheTimeoutIsInterruptedSaidAndTheSessionGoesOn() {
+        registry = registry(2, Duration.ofMillis(300));
+        ThreadSession session = session();
+        session.offer(prompt("forever"));
+        FakeAgents.Agent agent = started(session);
+        await().atMost(WAIT).until(() -> agent.prompts.size() == 1);
+
+        await().atMost(WAIT).until(() -> chat.textsIn("t1").stream().anyMatch(t -> t.contains("TURN_TIMEOUT")));
+        assertThat(agent.interrupts).isPositive();
+        await().atMost(WAIT).until(() -> session.state() == SessionState.IDLE);
+
+        session.offer(prompt("next"));
+        await().atMost(WAIT).until(() -> agent.prompts.size() == 2);
+    }
+
+    /** Idle sessions are plain objects: no thread, no task each (the mailbox holds none while empty). */
+    @Test
+    void aThousandIdleSessionsAddNoThreads() {
+        ThreadSession warm = session();
+        warm.warmUp().subscribe();
+        started(warm);
+        int before = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+
+        for (int i = 0; i < 1000; i++) {
+            ThreadSession s = registry.create(chat, "idle-" + i, "t", "main", "g", "owner", Path.of("/tmp"),
+                    Optional.empty());
+            s.warmUp().subscribe();
+        }
+        await().atMost(WAIT).until(() -> agents.starts.size() == 1001);
+        agents.starts.subList(1, 1001).forEach(FakeAgents.Start::succeed);
+        await().atMost(WAIT).until(() -> registry.all().stream().filter(s -> s.state() == SessionState.IDLE)
+                .count() == 1001);
+
+        int after = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+        assertThat(after - before).as("threads added by 1,000 idle sessions").isLessThan(5);
     }
 }
