@@ -69,7 +69,12 @@ public record CliCommand(
                 "--output-format", "stream-json",
                 "--verbose",
                 "--include-partial-messages",
-                "--permission-prompt-tool", "stdio"));
+                "--permission-prompt-tool", "stdio",
+                // No settings file the agent's own tools can write (.claude/settings*.json of the working directory,
+                // settings.json of CLAUDE_CONFIG_DIR) may add hooks or allow rules to the next CLI, and no .mcp.json
+                // may start servers: only managed settings (root-owned in the image) and our flags apply.
+                "--setting-sources", "",
+                "--strict-mcp-config"));
         resume.ifPresent(id -> argv.addAll(List.of("--resume", id)));
         model.ifPresent(m -> argv.addAll(List.of("--model", m)));
         permissionMode.ifPresent(m -> argv.addAll(List.of("--permission-mode", m)));
