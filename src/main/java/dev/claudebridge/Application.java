@@ -2,7 +2,6 @@ package dev.claudebridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudebridge.agent.ClaudeAgentRuntime;
-import dev.claudebridge.agent.process.Orphans;
 import dev.claudebridge.config.BridgeConfig;
 import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.session.SessionRegistry;
@@ -22,7 +21,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -102,8 +100,10 @@ public final class Application {
                         .publishOn(schedulers.processStart())
                         .flatMap(store -> {
                             wiring.store.set(store);
-                            return stopLeftovers(store, config, schedulers)
-                                    .then(DiscordBot.start(config, new SessionRegistry(runtime, store, settings,
+                            ClaudeAgentRuntime agents = runtime.recordingChildrenIn(store.children());
+                            return agents.stopLeftovers()
+                                    .doOnNext(n -> log.info("stopped {} leftover CLIs of an earlier run", n))
+                                    .then(DiscordBot.start(config, new SessionRegistry(agents, store, settings,
                                             clock, metrics, version), schedulers.processStart(), clock,
                                             metrics.registry()))
                                     .doOnNext(bot -> {
@@ -130,17 +130,6 @@ public final class Application {
     private static Duration reaperPeriod(BridgeConfig config) {
         Duration quarter = config.idleTimeout().dividedBy(4);
         return quarter.compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : quarter;
-    }
-
-    /** The CLIs a crashed run left behind, found by pid and start time, are stopped before anything starts. */
-    private static Mono<Void> stopLeftovers(SessionStore store, BridgeConfig config, BotSchedulers schedulers) {
-        return store.children().collectList()
-                .flatMap(children -> Mono.fromCallable(() -> Orphans.stop(children.stream()
-                                .map(c -> new Orphans.Child(c.pid(), c.startedAt())).toList(), config.killAfter()))
-                        .subscribeOn(schedulers.processStart())
-                        .thenMany(Flux.fromIterable(children))
-                        .concatMap(c -> store.removeChild(c.pid()))
-                        .then());
     }
 
     public DiscordBot bot() {

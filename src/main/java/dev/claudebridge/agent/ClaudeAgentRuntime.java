@@ -3,12 +3,15 @@ package dev.claudebridge.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudebridge.agent.process.CliCommand;
 import dev.claudebridge.agent.process.CliEnvironment;
+import dev.claudebridge.agent.process.Orphans;
 import dev.claudebridge.agent.process.ProcessLimits;
 import dev.claudebridge.agent.session.ClaudeLauncher;
 import dev.claudebridge.config.BridgeConfig;
 import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.AgentSession;
 import dev.claudebridge.core.port.AgentVersion;
+import dev.claudebridge.core.port.ChildLedger;
+import dev.claudebridge.core.port.Resumability;
 import dev.claudebridge.core.port.SessionMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,12 +24,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /** The {@code claude} CLI as the core's agent: the one public entry point of the agent adapter. */
 public final class ClaudeAgentRuntime implements AgentRuntime {
 
+    private static final Logger log = LoggerFactory.getLogger(ClaudeAgentRuntime.class);
     private static final Logger stderrLog = LoggerFactory.getLogger("dev.claudebridge.agent.stderr");
     /** 2.1.332: "Ignoring 2 permissions.allow entries from .claude/settings.json: this workspace has not been trusted…" */
     static final Pattern SETTINGS_IGNORED = Pattern.compile(
@@ -40,6 +45,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
     private final StopTimes stopTimes;
     private final Scheduler startScheduler;
     private final SessionMetrics metrics;
+    private final ChildLedger ledger;
 
     /** The stop sequence of docs/architecture.md §3.4. */
     public record StopTimes(Duration interruptWait, Duration grace, Duration killAfter) {
@@ -51,6 +57,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
 
     public ClaudeAgentRuntime(BridgeConfig config, ObjectMapper mapper, Scheduler startScheduler, Clock clock,
             SessionMetrics metrics) {
+        this.ledger = ChildLedger.NONE;
         this.mapper = mapper;
         this.startScheduler = startScheduler;
         this.metrics = metrics;
@@ -69,13 +76,78 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
                 clock, Duration.ofSeconds(30));
     }
 
+    private ClaudeAgentRuntime(ClaudeAgentRuntime runtime, ChildLedger ledger) {
+        this.launcher = runtime.launcher;
+        this.mapper = runtime.mapper;
+        this.binary = runtime.binary;
+        this.environment = runtime.environment;
+        this.configDir = runtime.configDir;
+        this.stopTimes = runtime.stopTimes;
+        this.startScheduler = runtime.startScheduler;
+        this.metrics = runtime.metrics;
+        this.ledger = ledger;
+    }
+
+    /**
+     * This runtime, recording every CLI it starts in {@code ledger} until it ends, so that {@link #stopLeftovers()}
+     * of the next run finds those a crash left behind. (The version check runs before the store is open; this is
+     * the second step of wiring.)
+     */
+    public ClaudeAgentRuntime recordingChildrenIn(ChildLedger ledger) {
+        return new ClaudeAgentRuntime(this, ledger);
+    }
+
     @Override
     public Mono<AgentSession> start(Spec spec) {
         CliCommand command = CliCommand.of(binary, spec.workDir(), environment);
         command = spec.model().map(command::withModel).orElse(command);
         command = spec.resumeId().map(command::withResume).orElse(command);
-        return launcher.start(command, line -> stderrLine(spec.threadId(), line))
-                .map(session -> new ClaudeAgentSession(session, mapper, stopTimes));
+        Mono<ClaudeAgentSession> started = launcher.start(command, line -> stderrLine(spec.threadId(), line))
+                .map(session -> new ClaudeAgentSession(session, mapper, stopTimes))
+                .doOnNext(agent -> record(spec, agent));
+        if (spec.resumeId().isEmpty()) {
+            return started.cast(AgentSession.class);
+        }
+        // A resume is only handed over once the CLI took the conversation up: a refusal must not cost a prompt.
+        return started.flatMap(agent -> agent.ready().thenReturn((AgentSession) agent)
+                .onErrorResume(e -> agent.exit().then(Mono.error(e))));
+    }
+
+    /**
+     * Keeps the CLI in the ledger while it lives. The removal waits for the entry's write, so a CLI that ends at
+     * once is never left recorded; a failed write is logged and costs the session nothing.
+     */
+    private void record(Spec spec, ClaudeAgentSession agent) {
+        agent.startedAt().ifPresent(at -> {
+            long pid = agent.pid();
+            Mono<Void> recorded = ledger.started(new ChildLedger.Child(spec.platform(), spec.threadId(), pid, at))
+                    .onErrorResume(e -> ledgerFailed(spec, "record", e))
+                    .cache();
+            recorded.subscribe();
+            agent.exit().then(recorded).then(Mono.defer(() -> ledger.ended(pid)))
+                    .onErrorResume(e -> ledgerFailed(spec, "remove", e))
+                    .subscribe();
+        });
+    }
+
+    private static Mono<Void> ledgerFailed(Spec spec, String what, Throwable error) {
+        log.atWarn().addKeyValue("thread", spec.threadId()).log("could not {} the CLI's pid: {}", what,
+                error.toString());
+        return Mono.empty();
+    }
+
+    /**
+     * The CLIs a crashed run left behind, found by pid and OS start time (a stranger that reused a pid is left
+     * alone), are stopped; the ledger is emptied of every entry of the earlier run.
+     */
+    @Override
+    public Mono<Integer> stopLeftovers() {
+        return ledger.all().collectList().flatMap(children -> Mono.fromCallable(() -> Orphans.stop(children.stream()
+                                .map(c -> new Orphans.Child(c.pid(), c.startedAt())).toList(), stopTimes.killAfter()))
+                        .subscribeOn(startScheduler)
+                        .flatMap(stopped -> Flux.fromIterable(children)
+                                .concatMap(c -> ledger.ended(c.pid()))
+                                .then(Mono.just(stopped.size()))));
     }
 
     @Override
@@ -97,19 +169,20 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
 
     /** The CLI keeps each conversation as {@code projects/<cwd slug>/<id>.jsonl} under its config directory. */
     @Override
-    public Mono<Boolean> canResume(String sessionId) {
-        return Mono.fromCallable(() -> transcriptExists(sessionId)).subscribeOn(startScheduler);
+    public Mono<Resumability> resumability(String conversationId) {
+        return Mono.fromCallable(() -> transcriptCheck(conversationId)).subscribeOn(startScheduler);
     }
 
-    private boolean transcriptExists(String sessionId) {
+    private Resumability transcriptCheck(String conversationId) {
         Path projects = configDir.resolve("projects");
         if (!Files.isDirectory(projects)) {
-            return false;
+            return Resumability.impossible("the CLI has kept no conversation in its config directory");
         }
         try (Stream<Path> dirs = Files.list(projects)) {
-            return dirs.anyMatch(dir -> Files.isRegularFile(dir.resolve(sessionId + ".jsonl")));
+            return dirs.anyMatch(dir -> Files.isRegularFile(dir.resolve(conversationId + ".jsonl")))
+                    ? Resumability.POSSIBLE : Resumability.impossible("its transcript was not found");
         } catch (IOException e) {
-            return false;
+            return Resumability.impossible("its transcript could not be looked up: " + e.getMessage());
         }
     }
 }

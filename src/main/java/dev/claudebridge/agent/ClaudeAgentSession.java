@@ -14,6 +14,7 @@ import dev.claudebridge.core.port.AgentEvent;
 import dev.claudebridge.core.port.AgentExit;
 import dev.claudebridge.core.port.AgentPermission;
 import dev.claudebridge.core.port.AgentSession;
+import dev.claudebridge.core.port.ResumeRefused;
 import dev.claudebridge.core.port.TurnOutcome;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,8 @@ import reactor.core.publisher.Mono;
 final class ClaudeAgentSession implements AgentSession {
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+    /** What the CLI answers to {@code --resume} of an id it has no transcript for (2.1.197 and 2.1.332). */
+    private static final String NO_CONVERSATION = "No conversation found";
 
     private final ClaudeSession session;
     private final ObjectMapper mapper;
@@ -54,9 +57,12 @@ final class ClaudeAgentSession implements AgentSession {
         return session.send(prompt).map(ClaudeAgentSession::outcome).onErrorMap(this::asExit);
     }
 
-    @Override
-    public Mono<Void> ready() {
-        return session.initialize().then().onErrorMap(this::asExit);
+    /**
+     * Completes when the CLI answered {@code initialize}. A resume of a conversation the CLI does not have fails here
+     * with {@link ResumeRefused} (the CLI answers its start-up failure in place of the handshake, then exits).
+     */
+    Mono<Void> ready() {
+        return session.initialize().then().onErrorMap(this::asStartFailure);
     }
 
     @Override
@@ -84,13 +90,12 @@ final class ClaudeAgentSession implements AgentSession {
         return session.sessionId();
     }
 
-    @Override
-    public long pid() {
+    /** The process's pid: with {@link #startedAt()} what finds it again after a crash. */
+    long pid() {
         return session.process().pid();
     }
 
-    @Override
-    public Optional<java.time.Instant> startedAt() {
+    Optional<java.time.Instant> startedAt() {
         return session.process().startedAt();
     }
 
@@ -148,6 +153,13 @@ final class ClaudeAgentSession implements AgentSession {
         boolean interrupted = r.terminalReason().map(t -> t.startsWith("aborted")).orElse(false);
         return new TurnOutcome(r.isError(), interrupted, r.errorText(), turn.costUsd(), turn.tokensIn(),
                 turn.tokensOut(), Duration.ofMillis(r.durationMs()));
+    }
+
+    private Throwable asStartFailure(Throwable error) {
+        if (error instanceof TurnFailedException e && e.getMessage().contains(NO_CONVERSATION)) {
+            return new ResumeRefused("the CLI found no such conversation");
+        }
+        return asExit(error);
     }
 
     private Throwable asExit(Throwable error) {

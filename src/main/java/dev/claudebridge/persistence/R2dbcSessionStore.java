@@ -3,6 +3,7 @@ package dev.claudebridge.persistence;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudebridge.core.port.ChildLedger;
 import dev.claudebridge.core.port.SessionStore;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -122,6 +123,7 @@ final class R2dbcSessionStore implements SessionStore {
     private final Scheduler db;
     private final Mono<Void> release;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ChildLedger children = new Children();
 
     /**
      * @param release what closing the store releases (the H2 keep-alive connection, the PostgreSQL pool); it runs
@@ -233,24 +235,33 @@ final class R2dbcSessionStore implements SessionStore {
     // ---- CLI children
 
     @Override
-    public Mono<Void> saveChild(ChildProcess child) {
-        Objects.requireNonNull(child, "child must not be null");
-        return update(c -> c.createStatement(MERGE_CHILD)
-                .bind(0, child.pid()).bind(1, child.platform()).bind(2, child.threadId())
-                .bind(3, time(child.startedAt()))
-                .execute());
+    public ChildLedger children() {
+        return children;
     }
 
-    @Override
-    public Mono<Void> removeChild(long pid) {
-        return update(c -> c.createStatement(DELETE_CHILD).bind(0, pid).execute());
-    }
+    /** The {@code cli_children} table as the agent runtime's ledger. */
+    private final class Children implements ChildLedger {
 
-    @Override
-    public Flux<ChildProcess> children() {
-        return query(c -> c.createStatement(SELECT_CHILDREN).execute(), row -> new ChildProcess(
-                row.get("platform", String.class), row.get("thread_id", String.class), row.get("pid", Long.class),
-                instant(row, "started_at")));
+        @Override
+        public Mono<Void> started(Child child) {
+            Objects.requireNonNull(child, "child must not be null");
+            return update(c -> c.createStatement(MERGE_CHILD)
+                    .bind(0, child.pid()).bind(1, child.platform()).bind(2, child.threadId())
+                    .bind(3, time(child.startedAt()))
+                    .execute());
+        }
+
+        @Override
+        public Mono<Void> ended(long pid) {
+            return update(c -> c.createStatement(DELETE_CHILD).bind(0, pid).execute());
+        }
+
+        @Override
+        public Flux<Child> all() {
+            return query(c -> c.createStatement(SELECT_CHILDREN).execute(), row -> new Child(
+                    row.get("platform", String.class), row.get("thread_id", String.class), row.get("pid", Long.class),
+                    instant(row, "started_at")));
+        }
     }
 
     // ---- totals and readiness

@@ -112,7 +112,7 @@ final class DrainIT {
                             .extracting(SessionStore.QueuedPrompt::text).containsExactly("queued item-A");
                     assertThat(stored(root.resolve("data"), store -> store.turns("discord", thread)))
                             .extracting(SessionStore.TurnRecord::outcome).containsExactly("interrupted");
-                    assertThat(stored(root.resolve("data"), store -> store.children())).isEmpty();
+                    assertThat(stored(root.resolve("data"), store -> store.children().all())).isEmpty();
                 } finally {
                     System.out.println(Files.readString(log));
                 }

@@ -111,7 +111,8 @@ final class SurvivalTest {
         world.discord.userMessage(FakeUser.OWNER, thread, "hello again");
 
         PostedMessage notice = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("ℹ️"));
-        assertThat(notice.content()).contains("could not be resumed", "fresh conversation");
+        assertThat(notice.content()).contains("could not be resumed (its transcript was not found)",
+                "fresh conversation");
         assertThat(world.awaitContent(thread, c -> c.startsWith("Hello again.") && c.contains("⏱"))).isNotNull();
         assertThat(world.api.requests().getLast().body().path("messages").toString()).doesNotContain("PLUM-3");
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claudebridge.core.port.SessionStore;
-import dev.claudebridge.core.port.SessionStore.ChildProcess;
+import dev.claudebridge.core.port.ChildLedger.Child;
 import dev.claudebridge.core.port.SessionStore.QueuedPrompt;
 import dev.claudebridge.core.port.SessionStore.SessionRecord;
 import dev.claudebridge.core.port.SessionStore.TurnRecord;
@@ -116,7 +116,7 @@ abstract class SessionStoreContract {
     @Test
     void anEmptyStoreHasNoSessionsTurnsInboxOrChildren() {
         Flux.concat(store.loadSessions(), store.turns(DISCORD, "none"), store.inbox(DISCORD, "none"),
-                        store.children())
+                        store.children().all())
                 .as(StepVerifier::create).expectComplete().verify(TIMEOUT);
     }
 
@@ -267,19 +267,20 @@ abstract class SessionStoreContract {
 
     @Test
     void childrenAreSavedReplacedByPidListedAndRemoved() {
-        ChildProcess one = new ChildProcess(DISCORD, "t-1", 4242, T0);
-        ChildProcess two = new ChildProcess(DISCORD, "t-2", 31337, T0.plusSeconds(1));
-        ChildProcess reused = new ChildProcess(DISCORD, "t-3", 4242, T0.plusSeconds(99));
+        Child one = new Child(DISCORD, "t-1", 4242, T0);
+        Child two = new Child(DISCORD, "t-2", 31337, T0.plusSeconds(1));
+        Child reused = new Child(DISCORD, "t-3", 4242, T0.plusSeconds(99));
 
-        Flux.concat(store.saveChild(one), store.saveChild(two))
+        Flux.concat(store.children().started(one), store.children().started(two))
                 .as(StepVerifier::create).expectComplete().verify(TIMEOUT);
-        store.children().as(StepVerifier::create).expectNext(one, two).expectComplete().verify(TIMEOUT);
+        store.children().all().as(StepVerifier::create).expectNext(one, two).expectComplete().verify(TIMEOUT);
 
-        store.saveChild(reused).as(StepVerifier::create).expectComplete().verify(TIMEOUT);
-        store.children().as(StepVerifier::create).expectNext(reused, two).expectComplete().verify(TIMEOUT);
+        store.children().started(reused).as(StepVerifier::create).expectComplete().verify(TIMEOUT);
+        store.children().all().as(StepVerifier::create).expectNext(reused, two).expectComplete().verify(TIMEOUT);
 
-        store.removeChild(4242).then(store.removeChild(1)).as(StepVerifier::create).expectComplete().verify(TIMEOUT);
-        store.children().as(StepVerifier::create).expectNext(two).expectComplete().verify(TIMEOUT);
+        store.children().ended(4242).then(store.children().ended(1))
+                .as(StepVerifier::create).expectComplete().verify(TIMEOUT);
+        store.children().all().as(StepVerifier::create).expectNext(two).expectComplete().verify(TIMEOUT);
     }
 
     // ---- totals
@@ -347,15 +348,15 @@ abstract class SessionStoreContract {
         QueuedPrompt discordPrompt = new QueuedPrompt(DISCORD, "t-1", 0, "discord q", "owner-a", Optional.empty(), T0);
         QueuedPrompt mattermostPrompt = new QueuedPrompt(MATTERMOST, "t-1", 0, "mm q", "owner-a", Optional.empty(),
                 T0);
-        ChildProcess discordChild = new ChildProcess(DISCORD, "t-1", 100, T0);
-        ChildProcess mattermostChild = new ChildProcess(MATTERMOST, "t-1", 200, T0);
+        Child discordChild = new Child(DISCORD, "t-1", 100, T0);
+        Child mattermostChild = new Child(MATTERMOST, "t-1", 200, T0);
         Flux.concat(store.saveSession(onDiscord), store.saveSession(onMattermost),
                         store.saveTurn(turn(DISCORD, "t-1", "owner-a", "on discord", new BigDecimal("0.5"), T0)),
                         store.saveTurn(turn(MATTERMOST, "t-1", "owner-a", "on mattermost", new BigDecimal("2"), T0)),
                         store.saveTurn(turn(MATTERMOST, "t-1", "owner-a", "again", new BigDecimal("3"), T0)),
                         store.saveInbox(DISCORD, "t-1", List.of(discordPrompt)),
                         store.saveInbox(MATTERMOST, "t-1", List.of(mattermostPrompt)),
-                        store.saveChild(discordChild), store.saveChild(mattermostChild))
+                        store.children().started(discordChild), store.children().started(mattermostChild))
                 .as(StepVerifier::create).expectComplete().verify(TIMEOUT);
 
         // two rows, ordered by creation, then platform
@@ -377,7 +378,7 @@ abstract class SessionStoreContract {
                 .verify(TIMEOUT);
         store.inbox(MATTERMOST, "t-1").as(StepVerifier::create).expectNext(mattermostPrompt).expectComplete()
                 .verify(TIMEOUT);
-        store.children().as(StepVerifier::create).expectNext(discordChild, mattermostChild).expectComplete()
+        store.children().all().as(StepVerifier::create).expectNext(discordChild, mattermostChild).expectComplete()
                 .verify(TIMEOUT);
         // the same owner id on two platforms is two users
         store.userTotals(DISCORD, "owner-a", Instant.EPOCH).as(StepVerifier::create)
@@ -475,8 +476,8 @@ abstract class SessionStoreContract {
                     .expectNext(new QueuedPrompt(DISCORD, "t-old", 0, "old queued", "owner-a", Optional.of("m-1"), T0))
                     .expectComplete()
                     .verify(TIMEOUT);
-            migrated.children().as(StepVerifier::create)
-                    .expectNext(new ChildProcess(DISCORD, "t-old", 4242, T0))
+            migrated.children().all().as(StepVerifier::create)
+                    .expectNext(new Child(DISCORD, "t-old", 4242, T0))
                     .expectComplete()
                     .verify(TIMEOUT);
             migrated.userTotals(DISCORD, "owner-a", Instant.EPOCH).as(StepVerifier::create)
@@ -562,9 +563,10 @@ abstract class SessionStoreContract {
                         .then(store.saveTurn(turn("t-1", "o", "p", BigDecimal.ONE, T0)))
                         .then(store.saveInbox(DISCORD, "t-1",
                                 List.of(new QueuedPrompt(DISCORD, "t-1", 0, "q", "u", Optional.empty(), T0))))
-                        .then(store.saveChild(new ChildProcess(DISCORD, "t-1", 99, T0)))
+                        .then(store.children().started(new Child(DISCORD, "t-1", 99, T0)))
                         .thenMany(Flux.concat(store.loadSessions().then(), store.turns(DISCORD, "t-1").then(),
-                                store.inbox(DISCORD, "t-1").then(), store.children().then(), store.removeChild(99),
+                                store.inbox(DISCORD, "t-1").then(), store.children().all().then(),
+                                store.children().ended(99),
                                 store.userTotals(DISCORD, "o", Instant.EPOCH).then(), store.ping().then()))
                         .then())
                 .subscribeOn(Schedulers.parallel())

@@ -8,14 +8,19 @@ import reactor.core.publisher.Mono;
 public interface AgentRuntime {
 
     /**
+     * @param platform the chat platform of the session's thread
      * @param threadId the session's thread, to tell the agent's log lines apart
      * @param workDir  the session's working directory (already checked to lie under the workspace root)
      * @param model    a model name for {@code --model}, or empty for the CLI's default
-     * @param resumeId a CLI session id to resume, or empty for a fresh conversation
+     * @param resumeId a conversation to resume, or empty for a fresh one
      */
-    record Spec(String threadId, Path workDir, Optional<String> model, Optional<String> resumeId) {
+    record Spec(String platform, String threadId, Path workDir, Optional<String> model, Optional<String> resumeId) {
     }
 
+    /**
+     * Starts an agent. A start that resumes a conversation completes only once the agent took it up, and fails with
+     * {@link ResumeRefused} when the agent does not have it.
+     */
     Mono<AgentSession> start(Spec spec);
 
     /**
@@ -26,8 +31,14 @@ public interface AgentRuntime {
     Mono<AgentVersion> version();
 
     /**
-     * Whether the agent's stored conversation for this id exists, so that a resume can work (§3.9); never blocks the
-     * caller (looking may touch the disk, so it runs where that is allowed). The core decides what follows.
+     * Whether a conversation could be resumed, and why not (docs/architecture.md §3.9); never blocks the caller
+     * (looking may touch the disk, so it runs where that is allowed). The core decides what follows.
      */
-    Mono<Boolean> canResume(String sessionId);
+    Mono<Resumability> resumability(String conversationId);
+
+    /**
+     * Stops the agents a crashed run left behind (found again by what the runtime recorded of them) before any new
+     * one starts; completes with how many were stopped.
+     */
+    Mono<Integer> stopLeftovers();
 }

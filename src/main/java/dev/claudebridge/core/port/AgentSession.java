@@ -16,12 +16,6 @@ public interface AgentSession {
     /** Sends a prompt; ends with the turn's outcome, or fails with {@link AgentExit} if the agent dies first. */
     Mono<TurnOutcome> send(String prompt);
 
-    /**
-     * Completes when the agent answered its handshake; fails with {@link AgentExit} when it refused to start (for
-     * example a resume of a conversation it does not have).
-     */
-    Mono<Void> ready();
-
     /** Interrupts the running turn; its outcome still arrives. */
     Mono<Void> interrupt();
 
@@ -36,10 +30,4 @@ public interface AgentSession {
 
     /** The agent's own conversation id, once known (for resume). */
     Optional<String> conversationId();
-
-    /** Operating-system identity of the process, for finding leftovers after a crash. */
-    long pid();
-
-    /** When the OS started the process; with {@link #pid()} it identifies the process after a crash. */
-    Optional<java.time.Instant> startedAt();
 }

@@ -29,12 +29,8 @@ public interface SessionStore {
 
     Flux<QueuedPrompt> inbox(String platform, String threadId);
 
-    /** A CLI process started for a session (pid and OS start time identify it across a crash). */
-    Mono<Void> saveChild(ChildProcess child);
-
-    Mono<Void> removeChild(long pid);
-
-    Flux<ChildProcess> children();
+    /** The agent processes started and not yet ended, kept in this store for the agent runtime. */
+    ChildLedger children();
 
     /**
      * A user's totals over the turns that ended at or after {@code since}, in all their sessions on {@code platform}
@@ -77,9 +73,6 @@ public interface SessionStore {
     /** A prompt not yet answered. */
     record QueuedPrompt(String platform, String threadId, int position, String text, String authorId,
             Optional<String> messageId, Instant receivedAt) {
-    }
-
-    record ChildProcess(String platform, String threadId, long pid, Instant startedAt) {
     }
 
     record UserTotals(int turns, long tokensIn, long tokensOut, BigDecimal costUsd) {

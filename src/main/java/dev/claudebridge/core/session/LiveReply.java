@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
 
 /**
@@ -35,6 +36,7 @@ final class LiveReply {
     private final ChatPlatform chat;
     private final String channelId;
     private final Clock clock;
+    private final Scheduler timers;
     /** Wake-ups of the one applying loop; the frame itself is always read from {@link #newest} when applied. */
     private final Sinks.Many<Boolean> wakeUps = Sinks.many().unicast().onBackpressureBuffer();
     private final AtomicReference<Supplier<Frame>> newest = new AtomicReference<>();
@@ -48,10 +50,11 @@ final class LiveReply {
     private record Sent(String messageId, OutgoingMessage message, Instant postedAt) {
     }
 
-    LiveReply(ChatPlatform chat, String channelId, Clock clock) {
+    LiveReply(ChatPlatform chat, String channelId, Clock clock, Scheduler timers) {
         this.chat = chat;
         this.channelId = channelId;
         this.clock = clock;
+        this.timers = timers;
         this.done = wakeUps.asFlux()
                 .onBackpressureLatest() // many wake-ups while an update runs are one more update
                 .concatMap(wake -> update().onErrorResume(e -> {
@@ -80,7 +83,7 @@ final class LiveReply {
         wakeUps.tryEmitComplete();
         return done.then(Mono.defer(() -> applied == last ? Mono.<Void>empty()
                 : Mono.defer(() -> apply(last))
-                        .retryWhen(Retry.backoff(FINAL_RETRIES, FINAL_RETRY_DELAY)
+                        .retryWhen(Retry.backoff(FINAL_RETRIES, FINAL_RETRY_DELAY).scheduler(timers)
                                 .doBeforeRetry(r -> log.atWarn().addKeyValue("thread", channelId)
                                         .log("the reply's end is not shown yet ({}); trying again",
                                                 r.failure().toString())))

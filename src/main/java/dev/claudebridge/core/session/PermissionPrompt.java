@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * One permission request shown in the thread (docs/architecture.md §3.8): Allow / Allow for this session / Deny for
@@ -36,18 +37,20 @@ final class PermissionPrompt {
     private final String ownerId;
     private final Duration timeout;
     private final Clock clock;
+    private final Scheduler timers;
     private final Map<Integer, String> answers = new ConcurrentHashMap<>();
     private volatile String messageId;
     private volatile String header = "";
 
     PermissionPrompt(AgentPermission request, ChatPlatform chat, String threadId, String ownerId, Duration timeout,
-            Clock clock) {
+            Clock clock, Scheduler timers) {
         this.request = request;
         this.chat = chat;
         this.threadId = threadId;
         this.ownerId = ownerId;
         this.timeout = timeout;
         this.clock = clock;
+        this.timers = timers;
     }
 
     String id() {
@@ -65,7 +68,7 @@ final class PermissionPrompt {
         return chat.post(threadId, new OutgoingMessage(text, rows(), List.of()))
                 .doOnNext(id -> messageId = id)
                 .then(request.outcome()
-                        .timeout(timeout, Mono.defer(this::expire)))
+                        .timeout(timeout, Mono.defer(this::expire), timers))
                 .flatMap(this::showOutcome)
                 .onErrorResume(e -> {
                     log.atWarn().addKeyValue("thread", threadId).log("permission prompt failed: {}", e.toString());

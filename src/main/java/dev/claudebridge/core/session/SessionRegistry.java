@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Every session of the bot by thread id; the limits across sessions ({@code MAX_LIVE_CLIS}, idle stop); restoring
@@ -47,8 +49,17 @@ public final class SessionRegistry implements SessionContext.CliBudget {
      */
     public SessionRegistry(AgentRuntime runtime, SessionStore store, SessionSettings settings, Clock clock,
             SessionMetrics metrics, AgentVersion agentVersion) {
+        this(runtime, store, settings, clock, Schedulers.parallel(), metrics, agentVersion);
+    }
+
+    /**
+     * @param timers where the sessions' timeouts and delays run (turn and permission timeouts, retries, the idle
+     *               reaper); a test passes a virtual-time scheduler together with a clock it moves
+     */
+    public SessionRegistry(AgentRuntime runtime, SessionStore store, SessionSettings settings, Clock clock,
+            Scheduler timers, SessionMetrics metrics, AgentVersion agentVersion) {
         this.agentVersion = agentVersion;
-        this.context = new SessionContext(runtime, store, settings, clock, this, s -> publishPresence(),
+        this.context = new SessionContext(runtime, store, settings, clock, timers, this, s -> publishPresence(),
                 metrics, draining::get);
         publishPresence();
     }
@@ -171,7 +182,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
     private Mono<Boolean> reserve(ThreadSession requester, int triesLeft) {
         return Mono.defer(() -> tryReserve(requester))
                 .flatMap(granted -> granted || triesLeft == 0 ? Mono.just(granted)
-                        : Mono.delay(RESERVE_RETRY).then(reserve(requester, triesLeft - 1)));
+                        : Mono.delay(RESERVE_RETRY, context.timers()).then(reserve(requester, triesLeft - 1)));
     }
 
     private Mono<Boolean> tryReserve(ThreadSession requester) {
@@ -193,8 +204,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
         }
         log.atInfo().addKeyValue("thread", requester.identity().threadId())
                 .log("stopping the CLI of idle session {} to make room (MAX_LIVE_CLIS)", evict.identity().threadId());
-        return evict.releaseIfIdle(Optional.of("⏸️ This session's CLI was stopped to make room for another session "
-                        + "(MAX_LIVE_CLIS). Send a message here to resume it."))
+        return evict.releaseIfIdle(Optional.of(Texts.EVICTED))
                 .thenReturn(true);
     }
 
@@ -219,14 +229,13 @@ public final class SessionRegistry implements SessionContext.CliBudget {
         return Flux.fromIterable(all())
                 .filter(s -> s.cliAlive() && s.state() == SessionState.IDLE && !s.turnRunning()
                         && s.waitingCount() == 0 && s.lastActivity().isBefore(cutoff))
-                .flatMap(s -> s.releaseIfIdle(Optional.of("💤 Idle for " + Texts.human(context.settings().idleTimeout())
-                        + ": this session's CLI was stopped. Send a message here to resume it.")))
+                .flatMap(s -> s.releaseIfIdle(Optional.of(Texts.idleStopped(context.settings().idleTimeout()))))
                 .then();
     }
 
     /** Runs {@link #reapIdle()} every {@code period} until disposed. */
     public Flux<Long> idleReaper(Duration period) {
-        return Flux.interval(period).concatMap(tick -> reapIdle().onErrorResume(e -> {
+        return Flux.interval(period, context.timers()).concatMap(tick -> reapIdle().onErrorResume(e -> {
             log.warn("idle reaper failed: {}", e.toString());
             return Mono.empty();
         }).thenReturn(tick));

@@ -146,6 +146,15 @@ public final class Texts {
                 + "not run. Send it again when a turn has ended.";
     }
 
+    public static final String REQUEST_CLOSED = "This request is no longer open.";
+
+    public static final String EVICTED = "⏸️ This session's CLI was stopped to make room for another session "
+            + "(MAX_LIVE_CLIS). Send a message here to resume it.";
+
+    public static String idleStopped(Duration idle) {
+        return "💤 Idle for " + human(idle) + ": this session's CLI was stopped. Send a message here to resume it.";
+    }
+
     public static String resumedFresh(String why) {
         return "ℹ️ The earlier conversation could not be resumed (" + why + "); this is a fresh conversation.";
     }

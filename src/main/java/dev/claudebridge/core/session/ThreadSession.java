@@ -9,6 +9,7 @@ import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.Button;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
+import dev.claudebridge.core.port.ResumeRefused;
 import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.port.TurnOutcome;
 import dev.claudebridge.core.transcript.Renderer;
@@ -52,7 +53,6 @@ public final class ThreadSession {
 
     private static final Logger log = LoggerFactory.getLogger(ThreadSession.class);
     static final String QUEUED = "⏳";
-    private static final String NO_CONVERSATION = "No conversation found";
     private static final int MAX_NOTICES = 10;
 
     /**
@@ -271,7 +271,7 @@ public final class ThreadSession {
     public Mono<String> answerPermission(String requestId, String userId, String action, List<String> values) {
         PermissionPrompt prompt = permissions.get(requestId);
         if (prompt == null) {
-            return Mono.just("This request is no longer open.");
+            return Mono.just(Texts.REQUEST_CLOSED);
         }
         return prompt.click(userId, action, values);
     }
@@ -422,28 +422,22 @@ public final class ThreadSession {
                 return reply(Texts.noRoom(settings.maxLiveClis()))
                         .then(Mono.error(new AgentExit("no room for another CLI", false, List.of())));
             }
+            // What the runtime says of the stored conversation decides: resume it, or start fresh and say why.
             Mono<Optional<String>> resumable = conversation.isEmpty() ? Mono.just(Optional.<String>empty())
-                    : context.runtime().canResume(conversation.get())
-                            .map(yes -> yes ? conversation : Optional.<String>empty());
-            return resumable.flatMap(resume -> {
-                Mono<Void> notice = conversation.isPresent() && resume.isEmpty()
-                        ? reply(Texts.resumedFresh("its transcript was not found")) : Mono.empty();
-                return notice.then(start(resume))
-                        .onErrorResume(AgentExit.class, e -> e.getMessage().contains(NO_CONVERSATION)
-                                && resume.isPresent() ? reply(Texts.resumedFresh("the CLI found no such conversation"))
-                                .then(start(Optional.empty())) : Mono.error(e));
-            }).doOnError(e -> context.budget().release(this));
+                    : context.runtime().resumability(conversation.get()).flatMap(check -> check.possible()
+                            ? Mono.just(conversation)
+                            : reply(Texts.resumedFresh(check.obstacle().orElseThrow()))
+                                    .thenReturn(Optional.<String>empty()));
+            return resumable.flatMap(resume -> start(resume)
+                            .onErrorResume(ResumeRefused.class, e -> reply(Texts.resumedFresh(e.getMessage()))
+                                    .then(start(Optional.empty()))))
+                    .doOnError(e -> context.budget().release(this));
         });
     }
 
-    /** Starts the CLI; a resume the CLI refuses fails here, before any prompt is spent on it. */
     private Mono<AgentSession> start(Optional<String> resume) {
-        return context.runtime().start(new AgentRuntime.Spec(identity.threadId(), identity.workDir(), identity.model(),
-                        resume))
-                .flatMap(live -> resume.isEmpty() ? Mono.just(live) : live.ready()
-                        .then(Mono.just(live))
-                        .onErrorResume(e -> live.exit().then(Mono.error(e instanceof AgentExit x ? x
-                                : new AgentExit(e.getMessage(), false, List.of())))));
+        return context.runtime().start(new AgentRuntime.Spec(identity.platform(), identity.threadId(),
+                identity.workDir(), identity.model(), resume));
     }
 
     private void onStarted(AgentSession live) {
@@ -460,8 +454,6 @@ public final class ThreadSession {
         }
         agent = live;
         context.metrics().cliStarted();
-        live.startedAt().ifPresent(at -> writer.submit(Mono.defer(() -> context.store().saveChild(
-                new SessionStore.ChildProcess(identity.platform(), identity.threadId(), live.pid(), at)))));
         // Ends by itself when the process does (its permissions end with it).
         Flux.merge(
                         live.permissions().doOnNext(this::askPermission).then(),
@@ -511,7 +503,6 @@ public final class ThreadSession {
             agent = null;
             context.budget().release(this);
         }
-        writer.submit(Mono.defer(() -> context.store().removeChild(live.pid())));
         live.conversationId().ifPresent(id -> conversationId = Optional.of(id));
         if (live.stopRequested() || state == SessionState.STOPPED || finished()) {
             save();
@@ -626,7 +617,7 @@ public final class ThreadSession {
     }
 
     private Mono<TurnOutcome> streamTurn(AgentSession live, Prompt prompt) {
-        LiveReply reply = new LiveReply(chat, identity.threadId(), context.clock());
+        LiveReply reply = new LiveReply(chat, identity.threadId(), context.clock(), context.timers());
         AtomicReference<Transcript> transcript = new AtomicReference<>(Transcript.empty());
         List<ComponentRow> interrupt = List.of(new ComponentRow.Buttons(List.of(new Button(
                 ComponentIds.of(ComponentIds.INTERRUPT, identity.threadId()), "Interrupt", Button.Style.SECONDARY,
@@ -654,7 +645,7 @@ public final class ThreadSession {
                 });
         Instant started = context.clock().instant();
         return live.send(prompt.text())
-                .timeout(settings.turnTimeout(), Mono.defer(() -> timedOut(live)))
+                .timeout(settings.turnTimeout(), Mono.defer(() -> timedOut(live)), context.timers())
                 .flatMap(outcome -> {
                     Duration took = Duration.between(started, context.clock().instant());
                     send(new Msg.Counted(outcome));
@@ -721,7 +712,7 @@ public final class ThreadSession {
 
     private void askPermission(AgentPermission request) {
         PermissionPrompt prompt = new PermissionPrompt(request, chat, identity.threadId(), identity.ownerId(),
-                settings.permissionTimeout(), context.clock());
+                settings.permissionTimeout(), context.clock(), context.timers());
         permissions.put(request.id(), prompt); // before the message: a click may come as soon as it is posted
         send(new Msg.PermissionAsked(prompt));
     }

@@ -6,11 +6,13 @@ import dev.claudebridge.core.port.AgentPermission;
 import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.AgentSession;
 import dev.claudebridge.core.port.AgentVersion;
+import dev.claudebridge.core.port.ResumeRefused;
+import dev.claudebridge.core.port.Resumability;
 import dev.claudebridge.core.port.TurnOutcome;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +43,11 @@ public final class FakeAgents implements AgentRuntime {
 
         void fail(String why) {
             result.tryEmitError(new AgentExit(why, false, List.of()));
+        }
+
+        /** The agent refused the conversation this start was to resume. */
+        void refuseResume(String why) {
+            result.tryEmitError(new ResumeRefused(why));
         }
     }
 
@@ -79,11 +86,6 @@ public final class FakeAgents implements AgentRuntime {
         }
 
         @Override
-        public Mono<Void> ready() {
-            return Mono.empty();
-        }
-
-        @Override
         public Mono<Void> interrupt() {
             return Mono.fromRunnable(() -> interrupts++);
         }
@@ -118,20 +120,79 @@ public final class FakeAgents implements AgentRuntime {
         public Optional<String> conversationId() {
             return Optional.of("conversation-1");
         }
+    }
 
-        @Override
-        public long pid() {
-            return 4242;
+    /** A permission request the test answers or lets time out; records how the core answered it. */
+    static final class Permission implements AgentPermission {
+        private final String id;
+        private final String tool;
+        private final Map<String, Object> input;
+        private final Sinks.One<Outcome> outcome = Sinks.one();
+        volatile String denial;
+
+        Permission(String id, String tool, Map<String, Object> input) {
+            this.id = id;
+            this.tool = tool;
+            this.input = input;
         }
 
         @Override
-        public Optional<Instant> startedAt() {
-            return Optional.empty();
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public String toolName() {
+            return tool;
+        }
+
+        @Override
+        public Map<String, Object> input() {
+            return input;
+        }
+
+        @Override
+        public Mono<Void> allow() {
+            return end(Outcome.ALLOWED);
+        }
+
+        @Override
+        public Mono<Void> allow(Map<String, Object> updatedInput) {
+            return end(Outcome.ALLOWED);
+        }
+
+        @Override
+        public Mono<Void> allowForSession() {
+            return end(Outcome.ALLOWED_FOR_SESSION);
+        }
+
+        @Override
+        public String sessionRuleDescription() {
+            return tool;
+        }
+
+        @Override
+        public Mono<Void> deny(String message) {
+            return Mono.defer(() -> {
+                denial = message;
+                return end(Outcome.DENIED);
+            });
+        }
+
+        @Override
+        public Mono<Outcome> outcome() {
+            return outcome.asMono();
+        }
+
+        /** A second answer fails, as the port says. */
+        private Mono<Void> end(Outcome how) {
+            return Mono.defer(() -> outcome.tryEmitValue(how).isSuccess() ? Mono.empty()
+                    : Mono.error(new IllegalStateException("already answered")));
         }
     }
 
     public final List<Start> starts = new CopyOnWriteArrayList<>();
-    volatile boolean resumable = true;
+    volatile Resumability resumability = Resumability.POSSIBLE;
 
     @Override
     public Mono<AgentSession> start(Spec spec) {
@@ -148,7 +209,12 @@ public final class FakeAgents implements AgentRuntime {
     }
 
     @Override
-    public Mono<Boolean> canResume(String sessionId) {
-        return Mono.just(resumable);
+    public Mono<Resumability> resumability(String conversationId) {
+        return Mono.just(resumability);
+    }
+
+    @Override
+    public Mono<Integer> stopLeftovers() {
+        return Mono.just(0);
     }
 }

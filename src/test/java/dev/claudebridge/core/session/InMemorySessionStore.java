@@ -1,8 +1,8 @@
 package dev.claudebridge.core.session;
 
+import dev.claudebridge.core.port.ChildLedger;
 import dev.claudebridge.core.port.SessionStore;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +20,7 @@ public final class InMemorySessionStore implements SessionStore {
     private final Map<Key, SessionRecord> sessions = new ConcurrentHashMap<>();
     private final List<TurnRecord> turns = new CopyOnWriteArrayList<>();
     private final Map<Key, List<QueuedPrompt>> inboxes = new ConcurrentHashMap<>();
-    private final Map<Long, ChildProcess> children = new ConcurrentHashMap<>();
+    private final ChildLedger children = new InMemoryChildLedger();
 
     @Override
     public Mono<Void> saveSession(SessionRecord session) {
@@ -55,18 +55,8 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public Mono<Void> saveChild(ChildProcess child) {
-        return Mono.fromRunnable(() -> children.put(child.pid(), child));
-    }
-
-    @Override
-    public Mono<Void> removeChild(long pid) {
-        return Mono.fromRunnable(() -> children.remove(pid));
-    }
-
-    @Override
-    public Flux<ChildProcess> children() {
-        return Flux.defer(() -> Flux.fromIterable(new ArrayList<>(children.values())));
+    public ChildLedger children() {
+        return children;
     }
 
     @Override

@@ -3,27 +3,39 @@ package dev.claudebridge.core.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.claudebridge.core.port.AgentEvent;
+import dev.claudebridge.core.port.AgentPermission;
 import dev.claudebridge.core.port.AgentVersion;
+import dev.claudebridge.core.port.Resumability;
 import dev.claudebridge.core.port.SessionMetrics;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
-/** The session's own rules with port fakes and a clock the test moves: queue order and bound, idle stop, stop. */
+/**
+ * The session's own rules with port fakes and virtual time: the sessions' timers run on a virtual-time scheduler and
+ * their clock reads it, so a test moves time by hand (turn and permission timeouts, idle stop, the edit window) and
+ * nothing waits for real time to pass. Queue order and bound, stop, and resume decisions too.
+ */
 @Timeout(30)
 final class ThreadSessionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Instant T0 = Instant.parse("2026-12-05T10:00:00Z");
+    private static final Duration PERMISSION_TIMEOUT = Duration.ofMinutes(5);
 
     private final FakeAgents agents = new FakeAgents();
     private final FakeChat chat = new FakeChat("fake");
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-05T10:00:00Z"));
+    private final VirtualTimeScheduler time = VirtualTimeScheduler.create();
     private final Clock clock = new Clock() {
         @Override
         public ZoneOffset getZone() {
@@ -37,14 +49,14 @@ final class ThreadSessionTest {
 
         @Override
         public Instant instant() {
-            return now.get();
+            return T0.plusMillis(time.now(TimeUnit.MILLISECONDS));
         }
     };
     private SessionRegistry registry = registry(2, Duration.ofMinutes(30));
 
     private SessionRegistry registry(int queueLimit, Duration turnTimeout) {
         SessionRegistry r = new SessionRegistry(agents, new InMemorySessionStore(), new SessionSettings(Path.of("/tmp"),
-                queueLimit, Duration.ofMinutes(5), turnTimeout, Duration.ofMinutes(30), 5, 2000), clock,
+                queueLimit, PERMISSION_TIMEOUT, turnTimeout, Duration.ofMinutes(30), 5, 2000), clock, time,
                 SessionMetrics.NONE, AgentVersion.UNKNOWN);
         r.attach(chat);
         return r;
@@ -99,7 +111,7 @@ final class ThreadSessionTest {
         registry.reapIdle().block(WAIT);
         assertThat(session.cliAlive()).as("not idle long enough yet").isTrue();
 
-        now.set(now.get().plus(Duration.ofMinutes(31)));
+        time.advanceTimeBy(Duration.ofMinutes(31));
         registry.reapIdle().block(WAIT);
 
         await().atMost(WAIT).until(() -> !session.cliAlive());
@@ -129,18 +141,105 @@ final class ThreadSessionTest {
 
     @Test
     void aTurnOverTheTimeoutIsInterruptedSaidAndTheSessionGoesOn() {
-        registry = registry(2, Duration.ofMillis(300));
+        registry = registry(2, Duration.ofMinutes(30));
         ThreadSession session = session();
         session.offer(prompt("forever"));
         FakeAgents.Agent agent = started(session);
         await().atMost(WAIT).until(() -> agent.prompts.size() == 1);
 
+        time.advanceTimeBy(Duration.ofMinutes(29).plusSeconds(59));
+        assertThat(agent.interrupts).as("not over TURN_TIMEOUT yet").isZero();
+        assertThat(chat.textsIn("t1")).noneMatch(t -> t.contains("TURN_TIMEOUT"));
+
+        time.advanceTimeBy(Duration.ofSeconds(2));
         await().atMost(WAIT).until(() -> chat.textsIn("t1").stream().anyMatch(t -> t.contains("TURN_TIMEOUT")));
         assertThat(agent.interrupts).isPositive();
         await().atMost(WAIT).until(() -> session.state() == SessionState.IDLE);
 
         session.offer(prompt("next"));
         await().atMost(WAIT).until(() -> agent.prompts.size() == 2);
+    }
+
+    @Test
+    void anUnansweredPermissionIsDeniedAtItsDeadlineAndSaysSo() {
+        ThreadSession session = session();
+        session.offer(prompt("use a tool"));
+        FakeAgents.Agent agent = started(session);
+        await().atMost(WAIT).until(() -> agent.prompts.size() == 1);
+        FakeAgents.Permission asked = new FakeAgents.Permission("p1", "Bash", Map.of("command", "make"));
+        agent.permissions.tryEmitNext(asked);
+        await().atMost(WAIT).until(() -> chat.textsIn("t1").stream().anyMatch(t -> t.startsWith("🔐")));
+        assertThat(chat.textsIn("t1")).anyMatch(t -> t.contains("Denied automatically at "
+                + T0.plus(PERMISSION_TIMEOUT)));
+
+        time.advanceTimeBy(PERMISSION_TIMEOUT.minusSeconds(1));
+        assertThat(asked.denial).as("still within PERMISSION_TIMEOUT").isNull();
+
+        time.advanceTimeBy(Duration.ofSeconds(2));
+        await().atMost(WAIT).until(() -> asked.denial != null);
+        assertThat(asked.denial).isEqualTo("No answer within 5m; denied.");
+        await().atMost(WAIT).until(() -> chat.edits.stream().anyMatch(e -> e.text().endsWith("❌ Denied.")));
+        assertThat(asked.outcome().block(WAIT)).isEqualTo(AgentPermission.Outcome.DENIED);
+    }
+
+    @Test
+    void aReplyOlderThanTheEditWindowContinuesOnANewMessage() {
+        registry = registry(2, Duration.ofHours(3));
+        ThreadSession session = session();
+        session.offer(prompt("a long one"));
+        FakeAgents.Agent agent = started(session);
+        await().atMost(WAIT).until(() -> agent.prompts.size() == 1);
+        agent.events.tryEmitNext(new AgentEvent.TextDelta("first words"));
+        await().atMost(WAIT).until(() -> chat.textsIn("t1").stream().anyMatch(t -> t.contains("first words"))
+                || chat.edits.stream().anyMatch(e -> e.text().contains("first words")));
+        int posts = chat.textsIn("t1").size();
+
+        time.advanceTimeBy(chat.editWindow().minusMinutes(1));
+        agent.events.tryEmitNext(new AgentEvent.TextDelta(", then more"));
+        await().atMost(WAIT).until(() -> chat.edits.stream().anyMatch(e -> e.text().contains("first words, then more")));
+        assertThat(chat.textsIn("t1")).as("within the edit window the message is edited").hasSize(posts);
+
+        time.advanceTimeBy(Duration.ofMinutes(2)); // the message is now older than the window
+        agent.events.tryEmitNext(new AgentEvent.TextDelta(", and the end"));
+        await().atMost(WAIT).until(() -> chat.textsIn("t1").stream()
+                .anyMatch(t -> t.contains("first words, then more, and the end")));
+        assertThat(chat.edits).noneMatch(e -> e.text().contains("and the end"));
+        assertThat(chat.textsIn("t1")).hasSize(posts + 1);
+    }
+
+    @Test
+    void aConversationTheRuntimeCannotResumeStartsFreshAndSaysWhy() {
+        ThreadSession session = session();
+        session.warmUp().subscribe();
+        started(session);
+        session.release(Optional.empty()).block(WAIT);
+        await().atMost(WAIT).until(() -> !session.cliAlive());
+
+        agents.resumability = Resumability.impossible("its transcript was not found");
+        session.offer(prompt("back"));
+        await().atMost(WAIT).until(() -> agents.starts.size() == 2);
+        assertThat(agents.starts.get(1).spec.resumeId()).as("a fresh conversation").isEmpty();
+        assertThat(chat.textsIn("t1")).contains(Texts.resumedFresh("its transcript was not found"));
+    }
+
+    @Test
+    void aResumeTheAgentRefusesIsSaidAndTheSessionStartsFresh() {
+        ThreadSession session = session();
+        session.warmUp().subscribe();
+        started(session);
+        session.release(Optional.empty()).block(WAIT);
+        await().atMost(WAIT).until(() -> !session.cliAlive());
+
+        session.offer(prompt("back"));
+        await().atMost(WAIT).until(() -> agents.starts.size() == 2);
+        assertThat(agents.starts.get(1).spec.resumeId()).isPresent();
+        agents.starts.get(1).refuseResume("the CLI found no such conversation");
+
+        await().atMost(WAIT).until(() -> agents.starts.size() == 3);
+        assertThat(agents.starts.get(2).spec.resumeId()).isEmpty();
+        FakeAgents.Agent fresh = agents.starts.get(2).succeed();
+        await().atMost(WAIT).until(() -> fresh.prompts.equals(List.of("back")));
+        assertThat(chat.textsIn("t1")).contains(Texts.resumedFresh("the CLI found no such conversation"));
     }
 
     /** Idle sessions are plain objects: no thread, no task each (the mailbox holds none while empty). */
