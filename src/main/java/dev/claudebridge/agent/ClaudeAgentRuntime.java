@@ -3,6 +3,7 @@ package dev.claudebridge.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudebridge.agent.process.CliCommand;
 import dev.claudebridge.agent.process.CliEnvironment;
+import dev.claudebridge.agent.process.ProcessMemory;
 import dev.claudebridge.agent.process.ProcessLimits;
 import dev.claudebridge.agent.session.ClaudeLauncher;
 import dev.claudebridge.config.BridgeConfig;
@@ -16,7 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -40,6 +45,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
     private final StopTimes stopTimes;
     private final Scheduler startScheduler;
     private final SessionMetrics metrics;
+    private final Set<Long> livePids = ConcurrentHashMap.newKeySet();
 
     /** The stop sequence of docs/architecture.md §3.4. */
     public record StopTimes(Duration interruptWait, Duration grace, Duration killAfter) {
@@ -75,7 +81,24 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
         command = spec.model().map(command::withModel).orElse(command);
         command = spec.resumeId().map(command::withResume).orElse(command);
         return launcher.start(command, line -> stderrLine(spec.threadId(), line))
-                .map(session -> new ClaudeAgentSession(session, mapper, stopTimes));
+                .map(session -> track(new ClaudeAgentSession(session, mapper, stopTimes)));
+    }
+
+    /** A started CLI counts for {@link #residentBytes()} until its process exits. */
+    private AgentSession track(ClaudeAgentSession session) {
+        long pid = session.pid();
+        livePids.add(pid);
+        session.exit().subscribe(exit -> livePids.remove(pid), e -> livePids.remove(pid));
+        return session;
+    }
+
+    /**
+     * The resident memory of each CLI process running now, in bytes (its own, not its tools' children). Reads
+     * {@code /proc}: call it where blocking is allowed, such as the {@code ops} scheduler during a scrape.
+     */
+    public List<Long> residentBytes() {
+        return livePids.stream().map(ProcessMemory::residentBytes).filter(OptionalLong::isPresent)
+                .map(OptionalLong::getAsLong).toList();
     }
 
     @Override
