@@ -88,6 +88,7 @@ public final class Application {
         Wiring wiring = new Wiring();
         ClaudeAgentRuntime runtime = new ClaudeAgentRuntime(config, new ObjectMapper(), schedulers.processStart(),
                 clock, metrics);
+        metrics.watchCliMemory(runtime::residentBytes);
         SessionSettings settings = new SessionSettings(config.workspaceRoot(), config.queueLimit(),
                 config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(), config.maxSessionsPerUser(),
                 config.maxLiveClis());

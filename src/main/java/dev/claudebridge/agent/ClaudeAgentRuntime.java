@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudebridge.agent.process.CliCommand;
 import dev.claudebridge.agent.process.CliEnvironment;
 import dev.claudebridge.agent.process.Orphans;
+import dev.claudebridge.agent.process.ProcessMemory;
 import dev.claudebridge.agent.process.ProcessLimits;
 import dev.claudebridge.agent.session.ClaudeLauncher;
 import dev.claudebridge.config.BridgeConfig;
@@ -19,7 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -46,6 +51,8 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
     private final Scheduler startScheduler;
     private final SessionMetrics metrics;
     private final ChildLedger ledger;
+    /** Shared with the runtimes made by {@link #recordingChildrenIn}: one set of live CLIs. */
+    private final Set<Long> livePids;
 
     /** The stop sequence of docs/architecture.md §3.4. */
     public record StopTimes(Duration interruptWait, Duration grace, Duration killAfter) {
@@ -58,6 +65,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
     public ClaudeAgentRuntime(BridgeConfig config, ObjectMapper mapper, Scheduler startScheduler, Clock clock,
             SessionMetrics metrics) {
         this.ledger = ChildLedger.NONE;
+        this.livePids = ConcurrentHashMap.newKeySet();
         this.mapper = mapper;
         this.startScheduler = startScheduler;
         this.metrics = metrics;
@@ -86,6 +94,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
         this.startScheduler = runtime.startScheduler;
         this.metrics = runtime.metrics;
         this.ledger = ledger;
+        this.livePids = runtime.livePids;
     }
 
     /**
@@ -104,7 +113,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
         command = spec.resumeId().map(command::withResume).orElse(command);
         Mono<ClaudeAgentSession> started = launcher.start(command, line -> stderrLine(spec.threadId(), line))
                 .map(session -> new ClaudeAgentSession(session, mapper, stopTimes))
-                .doOnNext(agent -> record(spec, agent));
+                .doOnNext(agent -> track(spec, agent));
         if (spec.resumeId().isEmpty()) {
             return started.cast(AgentSession.class);
         }
@@ -114,10 +123,14 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
     }
 
     /**
-     * Keeps the CLI in the ledger while it lives. The removal waits for the entry's write, so a CLI that ends at
-     * once is never left recorded; a failed write is logged and costs the session nothing.
+     * Keeps the CLI in the ledger while it lives (the removal waits for the entry's write, so a CLI that ends at once
+     * is never left recorded; a failed write is logged and costs the session nothing), and counts it for
+     * {@link #residentBytes()} until its process exits.
      */
-    private void record(Spec spec, ClaudeAgentSession agent) {
+    private void track(Spec spec, ClaudeAgentSession agent) {
+        long livePid = agent.pid();
+        livePids.add(livePid);
+        agent.exit().subscribe(exit -> livePids.remove(livePid), e -> livePids.remove(livePid));
         agent.startedAt().ifPresent(at -> {
             long pid = agent.pid();
             Mono<Void> recorded = ledger.started(new ChildLedger.Child(spec.platform(), spec.threadId(), pid, at))
@@ -148,6 +161,15 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
                         .flatMap(stopped -> Flux.fromIterable(children)
                                 .concatMap(c -> ledger.ended(c.pid()))
                                 .then(Mono.just(stopped.size()))));
+    }
+
+    /**
+     * The resident memory of each CLI process running now, in bytes (its own, not its tools' children). Reads
+     * {@code /proc}: call it where blocking is allowed, such as the {@code ops} scheduler during a scrape.
+     */
+    public List<Long> residentBytes() {
+        return livePids.stream().map(ProcessMemory::residentBytes).filter(OptionalLong::isPresent)
+                .map(OptionalLong::getAsLong).toList();
     }
 
     @Override

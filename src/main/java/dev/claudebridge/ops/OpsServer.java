@@ -45,15 +45,20 @@ public final class OpsServer {
                                 .header(HttpHeaderNames.CONTENT_TYPE, TEXT)
                                 .sendString(Mono.just("ok\n")))
                         .get("/readyz", (request, response) -> readiness.evaluate()
+                                .doOnNext(answer -> metrics.ready(answer.ready()))
                                 .flatMap(answer -> response
                                         .status(answer.ready() ? HttpResponseStatus.OK
                                                 : HttpResponseStatus.SERVICE_UNAVAILABLE)
                                         .header(HttpHeaderNames.CONTENT_TYPE, TEXT)
                                         .sendString(Mono.just(answer.body()))
                                         .then()))
+                        // Readiness is asked afresh for the bridge_ready gauge (within Readiness.CHECK_TIMEOUT), so
+                        // the alert on it does not depend on anyone having asked /readyz lately.
                         .get("/metrics", (request, response) -> response
                                 .header(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT)
-                                .sendString(Mono.fromCallable(metrics::scrape).subscribeOn(scrapes))))
+                                .sendString(readiness.evaluate()
+                                        .doOnNext(answer -> metrics.ready(answer.ready()))
+                                        .then(Mono.fromCallable(metrics::scrape).subscribeOn(scrapes)))))
                 .bind()
                 .map(OpsServer::new)
                 .doOnNext(ops -> log.info("ops endpoint on port {}: /healthz /readyz /metrics", ops.port()));

@@ -2,6 +2,7 @@ package dev.claudebridge.core.inbound;
 
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
+import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.session.ComponentIds;
 import dev.claudebridge.core.session.Texts;
 import java.util.List;
@@ -45,6 +46,7 @@ final class NewCommand implements Command {
                 call.option("directory"), call.option("model"));
         int active = bridge.sessions().activeOf(user).size();
         if (active >= bridge.sessions().settings().maxSessionsPerUser()) {
+            bridge.sessions().metrics().sessionRefused(SessionMetrics.Limit.PER_USER);
             return Answer.refuse(Texts.limitReached(active));
         }
         if (active > 0) {

@@ -10,6 +10,17 @@ import java.time.Duration;
  */
 public interface SessionMetrics {
 
+    /** Which limit refused a session (docs/operations.md, "Sessions refused at a limit"). */
+    enum Limit {
+        /** {@code MAX_SESSIONS_PER_USER}: the user already has that many active sessions. */
+        PER_USER,
+        /** {@code MAX_LIVE_CLIS}: every CLI slot is taken by a session in a turn, none idle to stop. */
+        LIVE_CLIS
+    }
+
+    /** How a permission request ended: the agent's outcome, or {@link #TIMED_OUT} when nobody answered in time. */
+    String TIMED_OUT = "timed_out";
+
     /** Records nothing: for tests and tools that wire the core without an ops side. */
     SessionMetrics NONE = new SessionMetrics() {
         @Override
@@ -26,6 +37,22 @@ public interface SessionMetrics {
 
         @Override
         public void cliSettingsIgnored() {
+        }
+
+        @Override
+        public void storeWriteFailed() {
+        }
+
+        @Override
+        public void sessionRefused(Limit limit) {
+        }
+
+        @Override
+        public void replyShown(Duration lag) {
+        }
+
+        @Override
+        public void permissionOver(String outcome, Duration waited) {
         }
     };
 
@@ -44,4 +71,23 @@ public interface SessionMetrics {
 
     /** A CLI said on stderr that it ignored settings (e.g. allow rules of a workspace it does not trust). */
     void cliSettingsIgnored();
+
+    /** A write to the session store failed (the session went on; what it wrote is missing until its next write). */
+    void storeWriteFailed();
+
+    /** A user was refused a session, or a session a CLI, because of {@code limit}. */
+    void sessionRefused(Limit limit);
+
+    /**
+     * A live reply's update reached the chat: {@code lag} is how long the oldest change it shows had waited, from the
+     * agent's event to the platform's answer.
+     */
+    void replyShown(Duration lag);
+
+    /**
+     * A permission request ended, {@code waited} after it was shown.
+     *
+     * @param outcome the lower-case name of {@link AgentPermission.Outcome}, or {@link #TIMED_OUT}
+     */
+    void permissionOver(String outcome, Duration waited);
 }

@@ -2,6 +2,7 @@ package dev.claudebridge.core.session;
 
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
+import dev.claudebridge.core.port.SessionMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,8 @@ import reactor.util.retry.Retry;
  * applied one at a time, and each update first waits for the channel's edit slot and only then takes the newest
  * frame: a frame chosen before the wait would be an edit interval old when it is shown (measured: it doubled the
  * visible lag, BENCHMARKS.md). Streaming frames are offered as suppliers, so only the frames that are sent are
- * rendered. The final frame is always applied.
+ * rendered. The final frame is always applied. Each update reports its lag: how long the oldest change it shows
+ * waited to be on the platform (the edit-lag meter).
  */
 final class LiveReply {
 
@@ -37,9 +39,10 @@ final class LiveReply {
     private final String channelId;
     private final Clock clock;
     private final Scheduler timers;
+    private final SessionMetrics metrics;
     /** Wake-ups of the one applying loop; the frame itself is always read from {@link #newest} when applied. */
     private final Sinks.Many<Boolean> wakeUps = Sinks.many().unicast().onBackpressureBuffer();
-    private final AtomicReference<Supplier<Frame>> newest = new AtomicReference<>();
+    private final AtomicReference<Pending> newest = new AtomicReference<>();
     private final Mono<Void> done;
     private final List<Sent> sent = new ArrayList<>(); // touched only by the one applying frame
     private volatile int edits;
@@ -50,11 +53,16 @@ final class LiveReply {
     private record Sent(String messageId, OutgoingMessage message, Instant postedAt) {
     }
 
-    LiveReply(ChatPlatform chat, String channelId, Clock clock, Scheduler timers) {
+    /** The newest frame not applied yet, and since when something not applied yet has been waiting. */
+    private record Pending(Supplier<Frame> frame, Instant since) {
+    }
+
+    LiveReply(ChatPlatform chat, String channelId, Clock clock, Scheduler timers, SessionMetrics metrics) {
         this.chat = chat;
         this.channelId = channelId;
         this.clock = clock;
         this.timers = timers;
+        this.metrics = metrics;
         this.done = wakeUps.asFlux()
                 .onBackpressureLatest() // many wake-ups while an update runs are one more update
                 .concatMap(wake -> update().onErrorResume(e -> {
@@ -68,8 +76,14 @@ final class LiveReply {
 
     /** Offers a frame while the reply streams; it is rendered and sent only if it is still the newest then. */
     void offer(Supplier<Frame> frame) {
-        newest.set(frame);
+        replaceNewest(frame);
         wake();
+    }
+
+    /** A newer frame replaces the pending one but keeps its time: the older change is still not shown. */
+    private void replaceNewest(Supplier<Frame> frame) {
+        Instant now = clock.instant();
+        newest.getAndUpdate(pending -> new Pending(frame, pending == null ? now : pending.since()));
     }
 
     /**
@@ -78,7 +92,7 @@ final class LiveReply {
      * while), it is tried again a few times, a little later each time.
      */
     Mono<Void> finish(Frame last) {
-        newest.set(() -> last);
+        replaceNewest(() -> last);
         wake();
         wakeUps.tryEmitComplete();
         return done.then(Mono.defer(() -> applied == last ? Mono.<Void>empty()
@@ -108,8 +122,9 @@ final class LiveReply {
     private Mono<Void> update() {
         Mono<Void> slot = sent.isEmpty() ? Mono.empty() : chat.editSlot(channelId);
         return slot.then(Mono.defer(() -> {
-            Supplier<Frame> frame = newest.getAndSet(null);
-            return frame == null ? Mono.empty() : apply(frame.get());
+            Pending pending = newest.getAndSet(null);
+            return pending == null ? Mono.empty() : apply(pending.frame().get())
+                    .doOnSuccess(v -> metrics.replyShown(Duration.between(pending.since(), clock.instant())));
         }));
     }
 

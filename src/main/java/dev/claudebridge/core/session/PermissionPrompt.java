@@ -6,9 +6,11 @@ import dev.claudebridge.core.port.ChatPlatform.Button;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
 import dev.claudebridge.core.port.Markup;
+import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.transcript.ToolLines;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,12 +40,14 @@ final class PermissionPrompt {
     private final Duration timeout;
     private final Clock clock;
     private final Scheduler timers;
+    private final SessionMetrics metrics;
     private final Map<Integer, String> answers = new ConcurrentHashMap<>();
     private volatile String messageId;
     private volatile String header = "";
+    private volatile boolean expired; // denied by the deadline, not by the owner
 
     PermissionPrompt(AgentPermission request, ChatPlatform chat, String threadId, String ownerId, Duration timeout,
-            Clock clock, Scheduler timers) {
+            Clock clock, Scheduler timers, SessionMetrics metrics) {
         this.request = request;
         this.chat = chat;
         this.threadId = threadId;
@@ -51,6 +55,7 @@ final class PermissionPrompt {
         this.timeout = timeout;
         this.clock = clock;
         this.timers = timers;
+        this.metrics = metrics;
     }
 
     String id() {
@@ -59,6 +64,7 @@ final class PermissionPrompt {
 
     /** Posts the prompt, denies it at the deadline, and shows how it ended; completes when it has ended. */
     Mono<Void> run() {
+        Instant asked = clock.instant();
         Markup m = chat.markup();
         String argument = ToolLines.argument(request.toolName(), request.input());
         header = isQuestion() ? "❓ Claude asks:" : "🔐 Claude wants to use " + m.bold(request.toolName())
@@ -69,6 +75,8 @@ final class PermissionPrompt {
                 .doOnNext(id -> messageId = id)
                 .then(request.outcome()
                         .timeout(timeout, Mono.defer(this::expire), timers))
+                .doOnNext(outcome -> metrics.permissionOver(expired ? SessionMetrics.TIMED_OUT
+                        : outcome.name().toLowerCase(java.util.Locale.ROOT), Duration.between(asked, clock.instant())))
                 .flatMap(this::showOutcome)
                 .onErrorResume(e -> {
                     log.atWarn().addKeyValue("thread", threadId).log("permission prompt failed: {}", e.toString());
@@ -80,6 +88,7 @@ final class PermissionPrompt {
     private Mono<AgentPermission.Outcome> expire() {
         String message = "No answer within " + Texts.human(timeout) + "; denied.";
         return request.deny(message)
+                .doOnSuccess(v -> expired = true)
                 .onErrorResume(IllegalStateException.class, e -> Mono.empty()) // answered at the last moment
                 .then(request.outcome());
     }

@@ -82,15 +82,22 @@ public final class SessionRegistry implements SessionContext.CliBudget {
         return context.store();
     }
 
+    /** Where the sessions report what happens (for a refusal decided outside the registry). */
+    public SessionMetrics metrics() {
+        return context.metrics();
+    }
+
     /**
      * Reserves one of the user's {@code MAX_SESSIONS_PER_USER}: checked and taken in one step, so a burst of
      * messages or confirmations cannot go past the limit. {@link #create} turns the reservation into a session;
-     * {@link #releaseSlot} gives it back when no session came of it.
+     * {@link #releaseSlot} gives it back when no session came of it. A refusal is counted: every caller refuses the
+     * user then.
      */
     public boolean reserveSlot(String userId) {
         synchronized (reserved) {
             int used = activeOf(userId).size() + reserved.getOrDefault(userId, 0);
             if (used >= context.settings().maxSessionsPerUser()) {
+                context.metrics().sessionRefused(SessionMetrics.Limit.PER_USER);
                 return false;
             }
             reserved.merge(userId, 1, Integer::sum);

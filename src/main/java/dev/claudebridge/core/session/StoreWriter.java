@@ -7,7 +7,7 @@ import reactor.core.publisher.Sinks;
 
 /**
  * One session's writes to the store, applied one at a time in the order they were made (a pool of connections
- * could otherwise save an older state after a newer one). A failed write is logged; the session goes on.
+ * could otherwise save an older state after a newer one). A failed write is logged and counted; the session goes on.
  */
 final class StoreWriter {
 
@@ -16,10 +16,12 @@ final class StoreWriter {
     private final Sinks.Many<Mono<Void>> writes = Sinks.many().unicast().onBackpressureBuffer();
     private final Mono<Void> done;
 
-    StoreWriter(String threadId) {
+    /** @param failed told of each write that failed (the store-write-failures meter) */
+    StoreWriter(String threadId, Runnable failed) {
         this.done = writes.asFlux()
                 .concatMap(write -> write.onErrorResume(e -> {
                     log.atWarn().addKeyValue("thread", threadId).log("could not save: {}", e.toString());
+                    failed.run();
                     return Mono.empty();
                 }))
                 .then()

@@ -10,6 +10,7 @@ import dev.claudebridge.core.port.ChatPlatform.Button;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
 import dev.claudebridge.core.port.ResumeRefused;
+import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.port.TurnOutcome;
 import dev.claudebridge.core.transcript.Renderer;
@@ -155,7 +156,7 @@ public final class ThreadSession {
         this.chat = chat;
         this.settings = context.settings();
         this.renderer = new Renderer(chat.pageLimit());
-        this.writer = new StoreWriter(identity.threadId());
+        this.writer = new StoreWriter(identity.threadId(), context.metrics()::storeWriteFailed);
         this.state = initial;
         this.totals = totals;
         this.conversationId = conversationId;
@@ -419,6 +420,7 @@ public final class ThreadSession {
     private Mono<AgentSession> startAgent(Optional<String> conversation) {
         return context.budget().reserve(this).flatMap(room -> {
             if (!room) {
+                context.metrics().sessionRefused(SessionMetrics.Limit.LIVE_CLIS);
                 return reply(Texts.noRoom(settings.maxLiveClis()))
                         .then(Mono.error(new AgentExit("no room for another CLI", false, List.of())));
             }
@@ -617,7 +619,8 @@ public final class ThreadSession {
     }
 
     private Mono<TurnOutcome> streamTurn(AgentSession live, Prompt prompt) {
-        LiveReply reply = new LiveReply(chat, identity.threadId(), context.clock(), context.timers());
+        LiveReply reply = new LiveReply(chat, identity.threadId(), context.clock(), context.timers(),
+                context.metrics());
         AtomicReference<Transcript> transcript = new AtomicReference<>(Transcript.empty());
         List<ComponentRow> interrupt = List.of(new ComponentRow.Buttons(List.of(new Button(
                 ComponentIds.of(ComponentIds.INTERRUPT, identity.threadId()), "Interrupt", Button.Style.SECONDARY,
@@ -712,7 +715,7 @@ public final class ThreadSession {
 
     private void askPermission(AgentPermission request) {
         PermissionPrompt prompt = new PermissionPrompt(request, chat, identity.threadId(), identity.ownerId(),
-                settings.permissionTimeout(), context.clock(), context.timers());
+                settings.permissionTimeout(), context.clock(), context.timers(), context.metrics());
         permissions.put(request.id(), prompt); // before the message: a click may come as soon as it is posted
         send(new Msg.PermissionAsked(prompt));
     }
