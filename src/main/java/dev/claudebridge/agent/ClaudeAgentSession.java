@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudebridge.agent.process.ExitStatus;
 import dev.claudebridge.agent.protocol.CliEvent;
+import dev.claudebridge.agent.protocol.SessionRules;
 import dev.claudebridge.agent.session.ClaudeSession;
 import dev.claudebridge.agent.session.CliExitedException;
 import dev.claudebridge.agent.session.PermissionRequest;
@@ -216,10 +217,17 @@ final class ClaudeAgentSession implements AgentSession {
         }
 
         @Override
-        public String sessionRuleDescription() {
-            JsonNode rule = request.sessionRule();
-            String content = rule.path("rules").path(0).path("ruleContent").asText("");
-            return content.isEmpty() ? "every " + toolName() + " call" : toolName() + "(" + content + ")";
+        public Optional<String> sessionRule() {
+            return request.sessionRule().map(SessionRules.Rule::display);
+        }
+
+        @Override
+        public String inputJson() {
+            try {
+                return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(request.input());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return request.input().toString();
+            }
         }
 
         @Override

@@ -96,15 +96,11 @@ public final class CliMessages {
         return write(line);
     }
 
-    /** A session-wide allow rule: for Bash a prefix rule on the command's first word, else the tool itself. */
-    public JsonNode sessionRule(String toolName, JsonNode input) {
+    /** A session-wide allow rule ({@link SessionRules} decides which), as a permission update. */
+    public JsonNode sessionRule(SessionRules.Rule rule) {
         ObjectNode update = mapper.createObjectNode().put("type", "addRules");
-        ObjectNode rule = update.putArray("rules").addObject().put("toolName", toolName);
-        if (toolName.equals("Bash")) {
-            String command = input.path("command").asText("").strip();
-            String firstWord = command.isEmpty() ? "" : command.split("\\s+", 2)[0];
-            rule.put("ruleContent", firstWord + ":*");
-        }
+        ObjectNode added = update.putArray("rules").addObject().put("toolName", rule.toolName());
+        rule.content().ifPresent(content -> added.put("ruleContent", content));
         update.put("behavior", "allow").put("destination", "session");
         return update;
     }

@@ -2,7 +2,9 @@ package dev.claudebridge.agent.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claudebridge.agent.protocol.CliEvent;
+import dev.claudebridge.agent.protocol.SessionRules;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
@@ -50,15 +52,22 @@ public final class PermissionRequest {
         return answer(Outcome.ALLOWED, m -> m.allow(request.requestId(), updatedInput, List.of()));
     }
 
-    /** Allow, and add a session rule so the same kind of call does not ask again (docs/architecture.md §3.8). */
+    /**
+     * Allow, and add a session rule so the same kind of call does not ask again (docs/architecture.md §3.8). Fails
+     * with {@link IllegalStateException} when no rule is offered for this call ({@link #sessionRule()} is empty).
+     */
     public Mono<Void> allowForSession() {
+        Optional<SessionRules.Rule> rule = sessionRule();
+        if (rule.isEmpty()) {
+            return Mono.error(new IllegalStateException("no session rule is offered for this call"));
+        }
         return answer(Outcome.ALLOWED_FOR_SESSION, m -> m.allow(request.requestId(), request.input(),
-                List.of(sessionRule())));
+                List.of(m.sessionRule(rule.get()))));
     }
 
-    /** The rule {@link #allowForSession()} adds, as it goes on the wire. */
-    public JsonNode sessionRule() {
-        return answerer.messages().sessionRule(request.toolName(), request.input());
+    /** The rule {@link #allowForSession()} adds, or empty when none is offered for this call. */
+    public Optional<SessionRules.Rule> sessionRule() {
+        return SessionRules.forCall(request.toolName(), request.input());
     }
 
     public Mono<Void> deny(String message) {

@@ -15,16 +15,25 @@ public interface AgentPermission {
 
     Map<String, Object> input();
 
+    /** The whole input as the agent sent it, as indented JSON: what the owner is shown before approving. */
+    String inputJson();
+
     Mono<Void> allow();
 
     /** Allow with a changed input (AskUserQuestion answers travel this way). */
     Mono<Void> allow(Map<String, Object> updatedInput);
 
-    /** Allow and stop asking for this kind of call for the rest of the session; the rule said in words. */
+    /**
+     * Allow and stop asking for calls that {@link #sessionRule()} matches for the rest of the session; fails with
+     * {@link IllegalStateException} when no rule is offered.
+     */
     Mono<Void> allowForSession();
 
-    /** The rule that {@link #allowForSession()} adds, in words for the thread. */
-    String sessionRuleDescription();
+    /**
+     * The rule {@link #allowForSession()} adds, as the agent writes it (e.g. {@code Bash(touch:*)}, {@code Write}),
+     * or empty when none is offered for this call (a command whose first word can run anything).
+     */
+    java.util.Optional<String> sessionRule();
 
     Mono<Void> deny(String message);
 

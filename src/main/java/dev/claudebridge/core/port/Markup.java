@@ -25,4 +25,10 @@ public interface Markup {
     String code(String text);
 
     String bold(String text);
+
+    /**
+     * A block of preformatted text, shown exactly, with {@code language} as a highlighting hint (may be empty). The
+     * text may contain the platform's own fence; it must not end the block early.
+     */
+    String codeBlock(String language, String text);
 }

@@ -7,7 +7,6 @@ import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
 import dev.claudebridge.core.port.Markup;
 import dev.claudebridge.core.port.SessionMetrics;
-import dev.claudebridge.core.transcript.ToolLines;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,12 +65,19 @@ final class PermissionPrompt {
     Mono<Void> run() {
         Instant asked = clock.instant();
         Markup m = chat.markup();
-        String argument = ToolLines.argument(request.toolName(), request.input());
-        header = isQuestion() ? "❓ Claude asks:" : "🔐 Claude wants to use " + m.bold(request.toolName())
-                + (argument.isEmpty() ? "" : ": " + m.code(argument));
-        String text = header + "\nOnly " + m.mention(ownerId) + " can answer. Denied automatically "
-                + m.relativeTime(clock.instant().plus(timeout)) + ".";
-        return chat.post(threadId, new OutgoingMessage(text, rows(), List.of()))
+        String deadline = Texts.onlyOwnerAnswers(m, ownerId, clock.instant().plus(timeout));
+        OutgoingMessage message;
+        if (isQuestion()) {
+            header = Texts.QUESTION;
+            message = new OutgoingMessage(header + "\n" + deadline, rows(), List.of());
+        } else {
+            // The whole input first (attached when it does not fit), then the exact rule the middle button adds.
+            String rule = request.sessionRule().map(r -> Texts.sessionRuleOffered(m, r)).orElse(Texts.NO_SESSION_RULE);
+            Approval.View view = Approval.of(request, m, chat.pageLimit() - rule.length() - deadline.length() - 2);
+            header = view.body();
+            message = new OutgoingMessage(header + "\n" + rule + "\n" + deadline, rows(), view.files());
+        }
+        return chat.post(threadId, message)
                 .doOnNext(id -> messageId = id)
                 .then(request.outcome()
                         .timeout(timeout, Mono.defer(this::expire), timers))
@@ -80,14 +86,13 @@ final class PermissionPrompt {
                 .flatMap(this::showOutcome)
                 .onErrorResume(e -> {
                     log.atWarn().addKeyValue("thread", threadId).log("permission prompt failed: {}", e.toString());
-                    return request.deny("The chat bridge could not show this request: " + e.getMessage())
+                    return request.deny(Texts.couldNotShowRequest(e.getMessage()))
                             .onErrorResume(x -> Mono.empty());
                 });
     }
 
     private Mono<AgentPermission.Outcome> expire() {
-        String message = "No answer within " + Texts.human(timeout) + "; denied.";
-        return request.deny(message)
+        return request.deny(Texts.noAnswerWithin(timeout))
                 .doOnSuccess(v -> expired = true)
                 .onErrorResume(IllegalStateException.class, e -> Mono.empty()) // answered at the last moment
                 .then(request.outcome());
@@ -95,11 +100,11 @@ final class PermissionPrompt {
 
     private Mono<Void> showOutcome(AgentPermission.Outcome outcome) {
         String result = switch (outcome) {
-            case ALLOWED -> isQuestion() ? "✅ Answered: " + String.join("; ", answers.values()) : "✅ Allowed.";
-            case ALLOWED_FOR_SESSION -> "✅ Allowed for this session: " + request.sessionRuleDescription() + ".";
-            case DENIED -> "❌ Denied.";
-            case WITHDRAWN -> "↩️ Withdrawn: Claude no longer needs this answer.";
-            case ENDED_WITH_TURN -> "↩️ Withdrawn: the turn ended.";
+            case ALLOWED -> isQuestion() ? Texts.answered(answers.values()) : Texts.ALLOWED;
+            case ALLOWED_FOR_SESSION -> Texts.allowedForSession(request.sessionRule().orElse(request.toolName()));
+            case DENIED -> Texts.DENIED;
+            case WITHDRAWN -> Texts.WITHDRAWN;
+            case ENDED_WITH_TURN -> Texts.WITHDRAWN_TURN_ENDED;
         };
         return chat.edit(threadId, messageId, OutgoingMessage.text(header + "\n" + result)).then();
     }
@@ -117,14 +122,17 @@ final class PermissionPrompt {
             }
             answer = request.allow(withAnswers());
         } else {
+            if (action.equals(ALLOW_SESSION) && request.sessionRule().isEmpty()) {
+                return Mono.just(Texts.NO_SESSION_RULE); // a stale or forged button: none was shown
+            }
             answer = switch (action) {
                 case ALLOW -> request.allow();
                 case ALLOW_SESSION -> request.allowForSession();
-                default -> request.deny("The user denied this in the chat.");
+                default -> request.deny(Texts.DENIED_IN_CHAT);
             };
         }
         return answer.then(Mono.<String>empty())
-                .onErrorResume(IllegalStateException.class, e -> Mono.just("This request was already answered."));
+                .onErrorResume(IllegalStateException.class, e -> Mono.just(Texts.ALREADY_ANSWERED));
     }
 
     private boolean isQuestion() {
@@ -154,10 +162,14 @@ final class PermissionPrompt {
 
     private List<ComponentRow> rows() {
         if (!isQuestion()) {
-            return List.of(new ComponentRow.Buttons(List.of(
-                    new Button(customId(ALLOW), "Allow", Button.Style.SUCCESS, false),
-                    new Button(customId(ALLOW_SESSION), "Allow for this session", Button.Style.PRIMARY, false),
-                    new Button(customId(DENY), "Deny", Button.Style.DANGER, false))));
+            List<Button> buttons = new ArrayList<>();
+            buttons.add(new Button(customId(ALLOW), Texts.ALLOW_BUTTON, Button.Style.SUCCESS, false));
+            if (request.sessionRule().isPresent()) {
+                buttons.add(new Button(customId(ALLOW_SESSION), Texts.ALLOW_SESSION_BUTTON, Button.Style.PRIMARY,
+                        false));
+            }
+            buttons.add(new Button(customId(DENY), Texts.DENY_BUTTON, Button.Style.DANGER, false));
+            return List.of(new ComponentRow.Buttons(buttons));
         }
         List<ComponentRow> rows = new ArrayList<>();
         List<Map<String, Object>> qs = questions();

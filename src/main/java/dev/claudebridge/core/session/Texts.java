@@ -148,6 +148,64 @@ public final class Texts {
 
     public static final String REQUEST_CLOSED = "This request is no longer open.";
 
+    // ---- permission requests (PermissionPrompt, Approval)
+
+    public static final String QUESTION = "❓ Claude asks:";
+    public static final String EVERY_OCCURRENCE = "(every occurrence)";
+    public static final String ALLOW_BUTTON = "Allow";
+    public static final String ALLOW_SESSION_BUTTON = "Allow for this session";
+    public static final String DENY_BUTTON = "Deny";
+    public static final String NO_SESSION_RULE = "No “Allow for this session” for this command: its first word can run "
+            + "other programs (or is not a plain program name), so a rule for it would allow more than this.";
+    public static final String ALLOWED = "✅ Allowed.";
+    public static final String DENIED = "❌ Denied.";
+    public static final String WITHDRAWN = "↩️ Withdrawn: Claude no longer needs this answer.";
+    public static final String WITHDRAWN_TURN_ENDED = "↩️ Withdrawn: the turn ended.";
+    public static final String DENIED_IN_CHAT = "The user denied this in the chat.";
+    public static final String ALREADY_ANSWERED = "This request was already answered.";
+
+    public static String wantsToUse(Markup m, String tool, String what) {
+        return "🔐 Claude wants to use " + m.bold(tool) + what + ":";
+    }
+
+    public static String inputAttached(String fileName, int lines, int characters) {
+        return "Too long to show here (" + lines + (lines == 1 ? " line, " : " lines, ") + characters
+                + " characters): all of it is attached as " + fileName + "; its first and last lines:";
+    }
+
+    public static String linesNotShown(int lines) {
+        return "… " + lines + (lines == 1 ? " line" : " lines") + " not shown here (see the file) …";
+    }
+
+    public static String charactersNotShown(int characters) {
+        return " …[" + characters + " characters not shown]… ";
+    }
+
+    public static String sessionRuleOffered(Markup m, String rule) {
+        return "“Allow for this session” adds the rule " + m.code(rule)
+                + ": calls it matches run without asking until the session ends.";
+    }
+
+    public static String onlyOwnerAnswers(Markup m, String ownerId, Instant deadline) {
+        return "Only " + m.mention(ownerId) + " can answer. Denied automatically " + m.relativeTime(deadline) + ".";
+    }
+
+    public static String noAnswerWithin(Duration timeout) {
+        return "No answer within " + human(timeout) + "; denied.";
+    }
+
+    public static String couldNotShowRequest(String why) {
+        return "The chat bridge could not show this request: " + why;
+    }
+
+    public static String answered(java.util.Collection<String> answers) {
+        return "✅ Answered: " + String.join("; ", answers);
+    }
+
+    public static String allowedForSession(String rule) {
+        return "✅ Allowed for this session: " + rule + ".";
+    }
+
     public static final String EVICTED = "⏸️ This session's CLI was stopped to make room for another session "
             + "(MAX_LIVE_CLIS). Send a message here to resume it.";
 

@@ -98,6 +98,9 @@ public abstract class ChatPlatformContract {
         assertThat(m.bold("word")).contains("word");
         assertThat(m.code("a `tick` here")).contains("tick").startsWith("`").endsWith("`")
                 .satisfies(c -> assertThat(c.substring(1, c.length() - 1)).doesNotContain("`"));
+        // Both platforms write Markdown: a fence inside the text must not end the block early.
+        assertThat(m.codeBlock("sh", "echo ```not the end```\nrm -rf x")).startsWith("```sh\n").endsWith("\n```")
+                .contains("rm -rf x").satisfies(b -> assertThat(b.split("```", -1)).hasSize(3));
         assertThat(platform.editWindow()).isPositive();
         assertThat(platform.maxSelectOptions()).isPositive();
     }

@@ -167,8 +167,13 @@ public final class FakeAgents implements AgentRuntime {
         }
 
         @Override
-        public String sessionRuleDescription() {
-            return tool;
+        public Optional<String> sessionRule() {
+            return Optional.of(tool);
+        }
+
+        @Override
+        public String inputJson() {
+            return input.toString();
         }
 
         @Override

@@ -65,6 +65,11 @@ public final class FakeChat implements ChatPlatform {
             public String bold(String text) {
                 return "*" + text + "*";
             }
+
+            @Override
+            public String codeBlock(String language, String text) {
+                return "[" + language + "]\n" + text + "\n[/" + language + "]";
+            }
         };
     }
 

@@ -118,7 +118,7 @@ final class SessionMetricsCallsTest {
         await().atMost(WAIT).until(() -> agent.prompts.size() == 1);
 
         agent.events.tryEmitNext(new AgentEvent.TextDelta("Let me look."));
-        Unanswered request = new Unanswered();
+        FakeAgents.Permission request = new FakeAgents.Permission("request-1", "Bash", Map.of("command", "ls"));
         agent.permissions.tryEmitNext(request);
         await().atMost(WAIT).until(() -> !metrics.permissionWaits.isEmpty());
         agent.finishTurn("0.01");
@@ -146,60 +146,6 @@ final class SessionMetricsCallsTest {
                         throw e.getCause();
                     }
                 });
-    }
-
-    /** A permission request nobody answers: the prompt's deadline denies it. */
-    private static final class Unanswered implements AgentPermission {
-        private final Sinks.One<Outcome> outcome = Sinks.one();
-        volatile String denial;
-
-        @Override
-        public String id() {
-            return "request-1";
-        }
-
-        @Override
-        public String toolName() {
-            return "Bash";
-        }
-
-        @Override
-        public Map<String, Object> input() {
-            return Map.of("command", "ls");
-        }
-
-        @Override
-        public Mono<Void> allow() {
-            return Mono.fromRunnable(() -> outcome.tryEmitValue(Outcome.ALLOWED));
-        }
-
-        @Override
-        public Mono<Void> allow(Map<String, Object> updatedInput) {
-            return allow();
-        }
-
-        @Override
-        public Mono<Void> allowForSession() {
-            return Mono.fromRunnable(() -> outcome.tryEmitValue(Outcome.ALLOWED_FOR_SESSION));
-        }
-
-        @Override
-        public String sessionRuleDescription() {
-            return "Bash";
-        }
-
-        @Override
-        public Mono<Void> deny(String message) {
-            return Mono.fromRunnable(() -> {
-                denial = message;
-                outcome.tryEmitValue(Outcome.DENIED);
-            });
-        }
-
-        @Override
-        public Mono<Outcome> outcome() {
-            return outcome.asMono();
-        }
     }
 
     private record Wait(String outcome, Duration waited) {
