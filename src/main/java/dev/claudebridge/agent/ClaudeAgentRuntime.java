@@ -1,8 +1,10 @@
 package dev.claudebridge.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudebridge.agent.process.BotSettings;
 import dev.claudebridge.agent.process.CliCommand;
 import dev.claudebridge.agent.process.CliEnvironment;
+import dev.claudebridge.agent.process.CliStartException;
 import dev.claudebridge.agent.process.Orphans;
 import dev.claudebridge.agent.process.ProcessMemory;
 import dev.claudebridge.agent.process.ProcessLimits;
@@ -47,6 +49,8 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
     private final String binary;
     private final Map<String, String> environment;
     private final Path configDir;
+    private final String settings;
+    private final Path workspaceRoot;
     private final StopTimes stopTimes;
     private final Scheduler startScheduler;
     private final SessionMetrics metrics;
@@ -78,6 +82,8 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + configDir + " or " + tmp, e);
         }
+        this.settings = BotSettings.json(mapper, config.dataDir(), configDir);
+        this.workspaceRoot = config.workspaceRoot();
         this.environment = CliEnvironment.build(config.environment(), config.claudeEnvPassthrough(), configDir, tmp);
         this.stopTimes = new StopTimes(config.interruptWait(), config.stopGrace(), config.killAfter());
         this.launcher = new ClaudeLauncher(mapper, new ProcessLimits(config.maxLineBytes(), 256), startScheduler,
@@ -90,11 +96,33 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
         this.binary = runtime.binary;
         this.environment = runtime.environment;
         this.configDir = runtime.configDir;
+        this.settings = runtime.settings;
+        this.workspaceRoot = runtime.workspaceRoot;
         this.stopTimes = runtime.stopTimes;
         this.startScheduler = runtime.startScheduler;
         this.metrics = runtime.metrics;
         this.ledger = ledger;
         this.livePids = runtime.livePids;
+    }
+
+    /**
+     * The working directory as it resolves now, checked again before every start (not only when the session was
+     * made): a link swapped since then must not move the CLI out of {@code WORKSPACE_ROOT}. The CLI starts in the
+     * resolved directory, so the link cannot move under it afterwards either.
+     */
+    private Path confined(Path workDir) throws IOException {
+        Path root = workspaceRoot.toRealPath();
+        Path dir;
+        try {
+            dir = workDir.toRealPath();
+        } catch (IOException e) {
+            throw new CliStartException("the working directory " + workDir + " is gone; the CLI was not started");
+        }
+        if (!dir.startsWith(root) || !Files.isDirectory(dir)) {
+            throw new CliStartException("the working directory " + workDir + " now resolves to " + dir
+                    + ", outside WORKSPACE_ROOT; the CLI was not started");
+        }
+        return dir;
     }
 
     /**
@@ -108,10 +136,14 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
 
     @Override
     public Mono<AgentSession> start(Spec spec) {
-        CliCommand command = CliCommand.of(binary, spec.workDir(), environment);
-        command = spec.model().map(command::withModel).orElse(command);
-        command = spec.resumeId().map(command::withResume).orElse(command);
-        Mono<ClaudeAgentSession> started = launcher.start(command, line -> stderrLine(spec.threadId(), line))
+        Mono<ClaudeAgentSession> started = Mono.fromCallable(() -> confined(spec.workDir()))
+                .subscribeOn(startScheduler) // resolving links reads the disk
+                .flatMap(dir -> {
+                    CliCommand command = CliCommand.of(binary, dir, environment).withSettings(settings);
+                    command = spec.model().map(command::withModel).orElse(command);
+                    command = spec.resumeId().map(command::withResume).orElse(command);
+                    return launcher.start(command, line -> stderrLine(spec.threadId(), line));
+                })
                 .map(session -> new ClaudeAgentSession(session, mapper, stopTimes))
                 .doOnNext(agent -> track(spec, agent));
         if (spec.resumeId().isEmpty()) {

@@ -152,6 +152,37 @@ final class ClaudeAgentRuntimeTest {
         assertThat(ledger.all().collectList().block(WAIT)).as("the earlier run's entries are gone").isEmpty();
     }
 
+    @Test
+    void aWorkingDirectoryThatNowLeadsOutOfTheWorkspaceStartsNoCli() throws Exception {
+        Path outside = Files.createDirectories(root.resolve("outside"));
+        Path link = Files.createSymbolicLink(root.resolve("workspace").resolve("project"), outside);
+
+        Throwable refused = runtime.start(new AgentRuntime.Spec("discord", "t-1", link, Optional.empty(),
+                        Optional.empty()))
+                .map(a -> (Throwable) new AssertionError("started"))
+                .onErrorResume(e -> reactor.core.publisher.Mono.just(e))
+                .block(WAIT);
+
+        assertThat(refused).hasMessageContaining("outside WORKSPACE_ROOT").hasMessageContaining(outside.toString());
+        assertThat(ledger.all().collectList().block(WAIT)).as("no CLI was started").isEmpty();
+        assertThat(api.requests()).isEmpty();
+    }
+
+    @Test
+    void theCliGetsTheBotsOwnSettingsAndStartsInTheResolvedDirectory() throws Exception {
+        Path real = Files.createDirectories(root.resolve("workspace").resolve("real"));
+        Path link = Files.createSymbolicLink(root.resolve("workspace").resolve("alias"), real);
+        AgentSession agent = runtime.start(new AgentRuntime.Spec("discord", "t-1", link, Optional.empty(),
+                Optional.empty())).block(WAIT);
+        await().atMost(WAIT).until(() -> ledger.all().collectList().block(WAIT).size() == 1);
+        ProcessHandle process = ProcessHandle.of(ledger.all().blockFirst(WAIT).pid()).orElseThrow();
+        String cmdline = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "cmdline"));
+        assertThat(cmdline).contains("--settings\0{\"permissions\":{\"deny\":[");
+        assertThat(Files.readSymbolicLink(Path.of("/proc", String.valueOf(process.pid()), "cwd")))
+                .isEqualTo(real.toRealPath());
+        agent.stop().block(WAIT);
+    }
+
     private Process stranger() throws Exception {
         Process p = new ProcessBuilder("sleep", "300").start();
         strangers.add(p);

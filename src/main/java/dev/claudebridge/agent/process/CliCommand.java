@@ -19,7 +19,8 @@ public record CliCommand(
         Optional<String> permissionMode,
         List<String> allowedTools,
         List<String> disallowedTools,
-        Optional<String> appendSystemPrompt) {
+        Optional<String> appendSystemPrompt,
+        Optional<String> settings) {
 
     public CliCommand {
         environment = Map.copyOf(environment);
@@ -29,37 +30,43 @@ public record CliCommand(
 
     public static CliCommand of(String binary, Path workingDirectory, Map<String, String> environment) {
         return new CliCommand(binary, workingDirectory, environment, Optional.empty(), Optional.empty(),
-                Optional.empty(), List.of(), List.of(), Optional.empty());
+                Optional.empty(), List.of(), List.of(), Optional.empty(), Optional.empty());
     }
 
     public CliCommand withResume(String sessionId) {
         return new CliCommand(binary, workingDirectory, environment, Optional.of(sessionId), model, permissionMode,
-                allowedTools, disallowedTools, appendSystemPrompt);
+                allowedTools, disallowedTools, appendSystemPrompt, settings);
     }
 
     public CliCommand withModel(String name) {
         return new CliCommand(binary, workingDirectory, environment, resume, Optional.of(name), permissionMode,
-                allowedTools, disallowedTools, appendSystemPrompt);
+                allowedTools, disallowedTools, appendSystemPrompt, settings);
     }
 
     public CliCommand withPermissionMode(String mode) {
         return new CliCommand(binary, workingDirectory, environment, resume, model, Optional.of(mode),
-                allowedTools, disallowedTools, appendSystemPrompt);
+                allowedTools, disallowedTools, appendSystemPrompt, settings);
     }
 
     public CliCommand withAllowedTools(List<String> rules) {
         return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
-                rules, disallowedTools, appendSystemPrompt);
+                rules, disallowedTools, appendSystemPrompt, settings);
     }
 
     public CliCommand withDisallowedTools(List<String> rules) {
         return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
-                allowedTools, rules, appendSystemPrompt);
+                allowedTools, rules, appendSystemPrompt, settings);
     }
 
     public CliCommand withAppendSystemPrompt(String text) {
         return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
-                allowedTools, disallowedTools, Optional.of(text));
+                allowedTools, disallowedTools, Optional.of(text), settings);
+    }
+
+    /** The bot's own settings as inline JSON ({@code --settings}): the one settings source besides managed ones. */
+    public CliCommand withSettings(String json) {
+        return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
+                allowedTools, disallowedTools, appendSystemPrompt, Optional.of(json));
     }
 
     /** The argument vector, binary first. */
@@ -75,6 +82,7 @@ public record CliCommand(
                 // may start servers: only managed settings (root-owned in the image) and our flags apply.
                 "--setting-sources", "",
                 "--strict-mcp-config"));
+        settings.ifPresent(json -> argv.addAll(List.of("--settings", json)));
         resume.ifPresent(id -> argv.addAll(List.of("--resume", id)));
         model.ifPresent(m -> argv.addAll(List.of("--model", m)));
         permissionMode.ifPresent(m -> argv.addAll(List.of("--permission-mode", m)));

@@ -93,4 +93,39 @@ final class LockedSettingsTest {
         assertThat(hookMarker).as("no hook of a planted settings file ran").doesNotExist();
         assertThat(mcpMarker).as("no MCP server of a planted .mcp.json started").doesNotExist();
     }
+
+    /**
+     * The bot's own settings ({@code BotSettings}, passed with {@code --settings}): the agent's file tools cannot
+     * read the bot's database or the CLI's kept conversations (another session's too); a denied read is refused
+     * without a permission request and nothing of those files reaches the model. A file in the workspace still reads.
+     */
+    @Test
+    void theBotsOwnSettingsKeepTheBotsDataFromTheFileTools() throws Exception {
+        Path dataDir = Files.createDirectories(root.resolve("data"));
+        Path database = Files.writeString(dataDir.resolve("claude-bridge.mv.db"), "DB-SECRET-4711");
+        Path other = Files.createDirectories(cli.configDir.resolve("projects").resolve("-other-session"))
+                .resolve("11111111-1111-4111-8111-111111111111.jsonl");
+        Files.writeString(other, "{\"other\":\"TRANSCRIPT-SECRET-0815\"}\n");
+        Files.writeString(cli.workDir.resolve("notes.txt"), "WORKSPACE-TEXT-42");
+        api.on(Match.userTextContains("READALL"), Reply.blocks(
+                        Block.toolUse("Read", Map.of("file_path", database.toString())),
+                        Block.toolUse("Read", Map.of("file_path", other.toString())),
+                        Block.toolUse("Read", Map.of("file_path", cli.workDir.resolve("notes.txt").toString()))))
+                .on(Match.toolResultFor("Read"), Reply.text("Read what I could."));
+
+        session = cli.launcher.start(cli.command().withSettings(dev.claudebridge.agent.process.BotSettings.json(
+                new com.fasterxml.jackson.databind.ObjectMapper(), dataDir, cli.configDir))).block(CliFixture.TURN);
+        List<PermissionRequest> asked = new CopyOnWriteArrayList<>();
+        session.permissionRequests().subscribe(p -> {
+            asked.add(p);
+            p.allow().subscribe();
+        });
+        TurnResult turn = session.send("Please READALL").block(CliFixture.TURN);
+
+        assertThat(turn.failed()).isFalse();
+        assertThat(asked).as("a denied read is not asked about").isEmpty();
+        String toModel = api.requests().getLast().body().path("messages").toString();
+        assertThat(toModel).contains("WORKSPACE-TEXT-42").doesNotContain("DB-SECRET-4711", "TRANSCRIPT-SECRET-0815");
+        assertThat(turn.result().permissionDenials()).isEqualTo(2);
+    }
 }
