@@ -67,6 +67,11 @@ public final class Application {
                         SessionStore s = store.get();
                         return s == null || storeClosed.get() ? Mono.just(false) : s.ping();
                     }),
+                    // A write that failed after its retries: what the bot does now may not survive a restart.
+                    new ReadinessCheck("store-writes", () -> {
+                        DiscordBot b = bot.get();
+                        return Mono.just(b != null && !b.sessions().storeHealth().failing());
+                    }),
                     new ReadinessCheck("not-draining", () -> Mono.just(!draining.get())));
         }
     }

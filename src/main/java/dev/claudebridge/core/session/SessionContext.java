@@ -14,7 +14,7 @@ import reactor.core.scheduler.Scheduler;
  * inbox for the next run).
  */
 record SessionContext(AgentRuntime runtime, SessionStore store, SessionSettings settings,
-        Clock clock, Scheduler timers, CliBudget budget, java.util.function.Consumer<ThreadSession> onStateChange,
+        Clock clock, Scheduler timers, StoreHealth storeHealth, CliBudget budget, java.util.function.Consumer<ThreadSession> onStateChange,
         SessionMetrics metrics, BooleanSupplier draining) {
 
     /** {@code MAX_LIVE_CLIS}: a session asks before it starts a CLI, and says when its CLI is gone. */

@@ -59,7 +59,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
     public SessionRegistry(AgentRuntime runtime, SessionStore store, SessionSettings settings, Clock clock,
             Scheduler timers, SessionMetrics metrics, AgentVersion agentVersion) {
         this.agentVersion = agentVersion;
-        this.context = new SessionContext(runtime, store, settings, clock, timers, this, s -> publishPresence(),
+        this.context = new SessionContext(runtime, store, settings, clock, timers, new StoreHealth(), this, s -> publishPresence(),
                 metrics, draining::get);
         publishPresence();
     }
@@ -80,6 +80,11 @@ public final class SessionRegistry implements SessionContext.CliBudget {
 
     public SessionStore store() {
         return context.store();
+    }
+
+    /** Whether the sessions' writes reach the store (for readiness). */
+    public StoreHealth storeHealth() {
+        return context.storeHealth();
     }
 
     /** Where the sessions report what happens (for a refusal decided outside the registry). */

@@ -156,7 +156,8 @@ public final class ThreadSession {
         this.chat = chat;
         this.settings = context.settings();
         this.renderer = new Renderer(chat.pageLimit());
-        this.writer = new StoreWriter(identity.threadId(), context.metrics()::storeWriteFailed);
+        this.writer = new StoreWriter(identity.threadId(), context.metrics()::storeWriteFailed, context.storeHealth(),
+                context.timers());
         this.state = initial;
         this.totals = totals;
         this.conversationId = conversationId;
@@ -412,8 +413,10 @@ public final class ThreadSession {
         }
         starting = true;
         Optional<String> conversation = conversationId;
-        // A CLI being stopped finishes first: it may still be flushing the transcript the new one resumes.
-        stopping.then(Mono.defer(() -> startAgent(conversation)))
+        // A CLI being stopped finishes first: it may still be flushing the transcript the new one resumes. And what
+        // was written so far (the session, its first prompt) is in the store before a CLI starts: a crash during the
+        // start must not lose the prompt.
+        stopping.then(writer.flush()).then(Mono.defer(() -> startAgent(conversation)))
                 .subscribe(live -> send(new Msg.Started(live)), e -> send(new Msg.StartFailed(e)));
     }
 

@@ -8,6 +8,8 @@ import dev.claudebridge.core.port.AgentPermission;
 import dev.claudebridge.core.port.AgentVersion;
 import dev.claudebridge.core.port.Resumability;
 import dev.claudebridge.core.port.SessionMetrics;
+import dev.claudebridge.core.port.SessionStore;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
@@ -52,10 +56,20 @@ final class ThreadSessionTest {
             return T0.plusMillis(time.now(TimeUnit.MILLISECONDS));
         }
     };
+    private final InMemorySessionStore saved = new InMemorySessionStore();
+    private final Sinks.Empty<Void> storeGate = Sinks.empty();
+    private volatile boolean gated;
+    /** The in-memory store, whose writes wait for {@link #storeGate} while {@link #gated} (a slow database). */
+    private final SessionStore store = (SessionStore) Proxy.newProxyInstance(SessionStore.class.getClassLoader(),
+            new Class<?>[] {SessionStore.class}, (proxy, method, args) -> {
+                Object result = method.invoke(saved, args);
+                return gated && method.getName().startsWith("save") ? storeGate.asMono().then((Mono<?>) result)
+                        : result;
+            });
     private SessionRegistry registry = registry(2, Duration.ofMinutes(30));
 
     private SessionRegistry registry(int queueLimit, Duration turnTimeout) {
-        SessionRegistry r = new SessionRegistry(agents, new InMemorySessionStore(), new SessionSettings(Path.of("/tmp"),
+        SessionRegistry r = new SessionRegistry(agents, store, new SessionSettings(Path.of("/tmp"),
                 queueLimit, PERMISSION_TIMEOUT, turnTimeout, Duration.ofMinutes(30), 5, 2000), clock, time,
                 SessionMetrics.NONE, AgentVersion.UNKNOWN);
         r.attach(chat);
@@ -240,6 +254,24 @@ final class ThreadSessionTest {
         FakeAgents.Agent fresh = agents.starts.get(2).succeed();
         await().atMost(WAIT).until(() -> fresh.prompts.equals(List.of("back")));
         assertThat(chat.textsIn("t1")).contains(Texts.resumedFresh("the CLI found no such conversation"));
+    }
+
+    @Test
+    void aNewSessionsFirstPromptIsStoredBeforeItsCliStarts() {
+        gated = true;
+        ThreadSession session = session();
+        session.offer(prompt("first words"));
+        session.warmUp().subscribe();
+
+        time.advanceTimeBy(Duration.ofSeconds(5));
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> agents.starts.isEmpty());
+        assertThat(saved.inbox("fake", "t1").collectList().block(WAIT)).isEmpty();
+
+        storeGate.tryEmitEmpty();
+        await().atMost(WAIT).until(() -> agents.starts.size() == 1);
+        assertThat(saved.inbox("fake", "t1").map(SessionStore.QueuedPrompt::text).collectList().block(WAIT))
+                .containsExactly("first words");
+        assertThat(saved.loadSessions().collectList().block(WAIT)).hasSize(1);
     }
 
     /** Idle sessions are plain objects: no thread, no task each (the mailbox holds none while empty). */
