@@ -2,14 +2,16 @@
 # Claude Bridge image (docs/deploy.md). Three stages, all on glibc bases: the claude CLI's installer picks a musl
 # binary on Alpine, so no Alpine anywhere. Checked statically by src/test/java/dev/claudebridge/deploy/DockerfileTest.
 
-# 1. The jar, built with the Maven wrapper on the JDK the pom targets (maven.compiler.release).
+# 1. The jar, built with the Maven wrapper on the JDK the pom targets (maven.compiler.release). -Dcli.skip=true: the
+#    build would otherwise install the claude CLI into tools/ (pom.xml, profile install-cli); the image's CLI comes from
+#    the cli stage below, and this stage has neither tools/ nor npm.
 FROM eclipse-temurin:21-jdk AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 COPY src/ src/
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -ntp package -DskipTests \
+    ./mvnw -B -ntp package -DskipTests -Dcli.skip=true \
  && cp target/claude-bridge.jar /claude-bridge.jar
 
 # 2. The claude CLI, installed from tools/ with `npm ci`: exactly the version tools/package-lock.json pins, the same
@@ -38,6 +40,7 @@ RUN apt-get update \
 
 COPY --from=cli /tools/node_modules/ /app/tools/node_modules/
 COPY --from=build /claude-bridge.jar /app/claude-bridge.jar
+COPY LICENSE NOTICE /app/
 
 # Settings of docs/architecture.md §5 that belong to the image; everything else comes from the deployment.
 ENV DATA_DIR=/data \

@@ -2,8 +2,13 @@ package dev.claudebridge;
 
 import dev.claudebridge.config.BridgeConfig;
 import dev.claudebridge.config.ConfigException;
+import dev.claudebridge.config.EnvFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +18,9 @@ public final class Main {
     /** The system property logback.xml picks its appender by ({@code text} or {@code json}, from LOG_FORMAT). */
     static final String LOG_FORMAT_PROPERTY = "claude-bridge.log.format";
 
+    /** The settings file read from the working directory, if it exists ({@link EnvFile} says its format). */
+    static final String ENV_FILE = ".env";
+
     /** Exit status after the drain: 0 for a stop we were asked for, 1 when the gateway went away by itself. */
     private static volatile int exitStatus = 0;
 
@@ -21,12 +29,15 @@ public final class Main {
 
     public static void main(String[] args) {
         BridgeConfig config;
+        Map<String, String> fromFile;
         try {
-            config = BridgeConfig.fromEnv(System.getenv());
+            // ./.env when there is one (README "Run the bot"), under the real environment, which wins.
+            fromFile = EnvFile.read(Path.of(ENV_FILE));
+            config = BridgeConfig.fromEnv(EnvFile.under(System.getenv(), fromFile));
+            createWorkspace(config.workspaceRoot());
         } catch (ConfigException e) {
             // One line, no stack trace: the operator only needs to know which variable to fix.
-            System.err.println("claude-bridge: " + e.getMessage());
-            System.exit(2);
+            exitWithConfigError(e, null);
             return;
         }
         // Before the first logger exists: logback reads it while it configures itself.
@@ -37,15 +48,18 @@ public final class Main {
         // any NuProcess class loads.
         System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
         Logger log = LoggerFactory.getLogger(Main.class);
+        if (!fromFile.isEmpty()) {
+            log.info("{} settings read from {} (the environment wins where it sets the same name)", fromFile.size(),
+                    Path.of(ENV_FILE).toAbsolutePath());
+        }
         log.info("starting with {}", config);
         Application app;
         try {
             app = Application.start(config, Clock.systemUTC()).block(Duration.ofMinutes(2));
         } catch (ConfigException e) {
-            // Found while starting (the CLI's version): as with a bad setting, one line and exit code 2.
-            log.error("{}", e.getMessage());
-            System.err.println("claude-bridge: " + e.getMessage());
-            System.exit(2);
+            // Found while starting (the CLI, its version, its credentials): as with a bad setting, one line per
+            // problem and exit code 2.
+            exitWithConfigError(e, log);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> drainAndHalt(app, config.drainTimeout(), log),
@@ -56,6 +70,30 @@ public final class Main {
             log.error("the gateway disconnected for good; stopping");
             exitStatus = 1;
             System.exit(1); // runs the drain hook, which ends the process with this status
+        }
+    }
+
+    /** One line per problem on stderr (and in the log, once there is one), then exit code 2. */
+    private static void exitWithConfigError(ConfigException e, Logger log) {
+        for (String line : e.lines()) {
+            if (log != null) {
+                log.error("{}", line);
+            }
+            System.err.println("claude-bridge: " + line);
+        }
+        System.exit(2);
+    }
+
+    /**
+     * The sessions' directories lie under WORKSPACE_ROOT; its default ($DATA_DIR/workspace) is made here, before
+     * anything starts, so a first run needs no directory made by hand. A configured one already exists (checked).
+     */
+    private static void createWorkspace(Path workspace) {
+        try {
+            Files.createDirectories(workspace);
+        } catch (IOException e) {
+            throw new ConfigException("WORKSPACE_ROOT: cannot create the directory " + workspace + " ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 public record CliVersion(int major, int minor, int patch) implements Comparable<CliVersion> {
 
     public static final CliVersion OLDEST_TESTED = new CliVersion(2, 1, 197);
-    public static final CliVersion NEWEST_TESTED = new CliVersion(2, 1, 332);
+    /** The pin of {@code tools/package.json}: the newest version tested, and the one the bot expects to run. */
+    public static final CliVersion PINNED = new CliVersion(2, 1, 332);
 
     private static final Pattern VERSION = Pattern.compile("^\\s*(\\d+)\\.(\\d+)\\.(\\d+)\\b");
 

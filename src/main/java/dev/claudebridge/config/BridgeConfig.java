@@ -46,6 +46,10 @@ public record BridgeConfig(
         Map<String, String> environment) {
 
     public static final String DISCORD_API = "https://discord.com/api/v10";
+    /** Where {@code ./mvnw package} installs the pinned CLI, relative to the checkout (the working directory). */
+    static final Path INSTALLED_CLI = Path.of("tools", "node_modules", ".bin", "claude");
+    /** {@code WORKSPACE_ROOT}'s default, under {@code DATA_DIR}. */
+    static final String DEFAULT_WORKSPACE = "workspace";
 
     public BridgeConfig {
         allowedUserIds = Set.copyOf(allowedUserIds);
@@ -71,11 +75,15 @@ public record BridgeConfig(
             throw new ConfigException("ALLOWED_USER_IDS: expected at least one user id (or ALLOWED_ROLE_IDS, "
                     + "or ALLOW_EVERYONE=true): the bot denies everyone by default");
         }
-        Path workspace = Path.of(s.required("WORKSPACE_ROOT", "an existing directory")).toAbsolutePath().normalize();
-        if (!Files.isDirectory(workspace)) {
+        Path dataDir = s.path("DATA_DIR", Path.of("data"));
+        // Set: it must exist (a typo should not become a new, empty workspace). Not set: $DATA_DIR/workspace, which
+        // Main creates at start-up, so a first run needs no directory made by hand.
+        Optional<String> workspaceSetting = s.optional("WORKSPACE_ROOT");
+        Path workspace = workspaceSetting.map(Path::of).orElse(dataDir.resolve(DEFAULT_WORKSPACE))
+                .toAbsolutePath().normalize();
+        if (workspaceSetting.isPresent() && !Files.isDirectory(workspace)) {
             throw new ConfigException("WORKSPACE_ROOT", "an existing directory", workspace.toString());
         }
-        Path dataDir = s.path("DATA_DIR", Path.of("data"));
         Path claudeConfig = s.path("CLAUDE_CONFIG_DIR", dataDir.resolve("claude"));
         String databaseUrl = s.string("DATABASE_URL", "r2dbc:h2:file:///" + dataDir.resolve("claude-bridge"));
         if (!databaseUrl.startsWith("r2dbc:h2:") && !databaseUrl.startsWith("r2dbc:postgresql:")) {
@@ -95,7 +103,7 @@ public record BridgeConfig(
                     + stopSequence.toMillis() + "ms)", env.get("DRAIN_TIMEOUT"));
         }
         return new BridgeConfig(token, stripTrailingSlash(apiBase), guild, mainChannel, users, roles, everyone,
-                workspace, s.string("CLAUDE_BIN", "claude"), claudeConfig, s.names("CLAUDE_ENV_PASSTHROUGH"),
+                workspace, claudeBin(s, Path.of("")), claudeConfig, s.names("CLAUDE_ENV_PASSTHROUGH"),
                 dataDir, databaseUrl,
                 s.integer("OPS_PORT", 8081, 0, 65535),
                 s.integer("QUEUE_LIMIT", 10, 0, 1000),
@@ -116,6 +124,21 @@ public record BridgeConfig(
     private static Optional<Duration> editInterval(Settings s) {
         String value = s.string("EDIT_INTERVAL", "adaptive");
         return value.equals("adaptive") ? Optional.empty() : Optional.of(s.duration("EDIT_INTERVAL", value));
+    }
+
+    /**
+     * {@code CLAUDE_BIN}, else the CLI the build installed into {@code tools/} when the bot runs from the checkout,
+     * else {@code claude} on {@code PATH}. A path is made absolute: the CLI is started in the session's working
+     * directory, where a relative path would point elsewhere.
+     */
+    static String claudeBin(Settings s, Path workingDir) {
+        Optional<String> set = s.optional("CLAUDE_BIN");
+        if (set.isPresent()) {
+            String bin = set.get();
+            return bin.contains("/") ? workingDir.resolve(bin).toAbsolutePath().normalize().toString() : bin;
+        }
+        Path installed = workingDir.resolve(INSTALLED_CLI).toAbsolutePath().normalize();
+        return Files.isExecutable(installed) ? installed.toString() : "claude";
     }
 
     /** Whether the configured gateway is Discord itself (not the standalone fake). */

@@ -1,18 +1,37 @@
 package dev.claudebridge.config;
 
+import java.util.List;
+
 /**
  * A setting that is missing or malformed. The message is one line naming the variable and what is expected,
- * so that {@code Main} can print it as it is and exit with code 2.
+ * so that {@code Main} can print it as it is and exit with code 2. Checks that find several problems at once (the
+ * start-up checks of the CLI and its credentials) carry one such line per problem: {@link #lines()}.
  */
 public final class ConfigException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    private final List<String> lines;
+
     ConfigException(String variable, String expected, String got) {
-        super(variable + ": expected " + expected + (got == null ? ", but it is not set" : ", got '" + got + "'"));
+        this(variable + ": expected " + expected + (got == null ? ", but it is not set" : ", got '" + got + "'"));
     }
 
     public ConfigException(String message) {
-        super(message);
+        this(List.of(message));
+    }
+
+    /** One problem per line, in the order they were found; at least one. */
+    public ConfigException(List<String> lines) {
+        super(String.join("\n", lines));
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException("a ConfigException needs at least one line");
+        }
+        this.lines = List.copyOf(lines);
+    }
+
+    /** The problems, one line each (a single-problem exception has one: its message). */
+    public List<String> lines() {
+        return lines;
     }
 }

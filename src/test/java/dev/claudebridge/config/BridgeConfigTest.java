@@ -3,7 +3,9 @@ package dev.claudebridge.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -96,5 +98,41 @@ final class BridgeConfigTest {
         Map<String, String> env = minimal();
         env.put("WORKSPACE_ROOT", workspace.resolve("nope").toString());
         assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("WORKSPACE_ROOT: expected an existing directory");
+    }
+
+    /** Not set: $DATA_DIR/workspace, which need not exist yet (Main creates it before anything starts). */
+    @Test
+    void theWorkspaceDefaultsToOneUnderTheDataDirectory() {
+        Map<String, String> env = minimal();
+        env.remove("WORKSPACE_ROOT");
+        env.put("DATA_DIR", workspace.resolve("fresh-data").toString());
+        BridgeConfig config = BridgeConfig.fromEnv(env);
+        assertThat(config.workspaceRoot()).isEqualTo(workspace.resolve("fresh-data").resolve("workspace"))
+                .doesNotExist();
+        env.put("WORKSPACE_ROOT", "   ");
+        assertThat(BridgeConfig.fromEnv(env).workspaceRoot()).isEqualTo(config.workspaceRoot());
+    }
+
+    /** Not set: the CLI `./mvnw package` installed into tools/ when it is there, else claude on PATH. */
+    @Test
+    void theCliDefaultsToTheOneTheBuildInstalled() throws Exception {
+        Path checkout = workspace.resolve("checkout");
+        Files.createDirectories(checkout);
+        assertThat(BridgeConfig.claudeBin(new Settings(Map.of()), checkout)).isEqualTo("claude");
+
+        Path installed = Files.createDirectories(checkout.resolve("tools/node_modules/.bin")).resolve("claude");
+        Files.writeString(installed, "#!/bin/sh\n");
+        assertThat(BridgeConfig.claudeBin(new Settings(Map.of()), checkout)).as("not executable")
+                .isEqualTo("claude");
+        Files.setPosixFilePermissions(installed, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(BridgeConfig.claudeBin(new Settings(Map.of()), checkout)).isEqualTo(installed.toString());
+
+        // Set, it wins; a path is made absolute (the CLI starts in the session's directory), a bare name is kept.
+        assertThat(BridgeConfig.claudeBin(new Settings(Map.of("CLAUDE_BIN", "claude")), checkout))
+                .isEqualTo("claude");
+        assertThat(BridgeConfig.claudeBin(new Settings(Map.of("CLAUDE_BIN", "bin/../cli/claude")), checkout))
+                .isEqualTo(checkout.resolve("cli/claude").toString());
+        assertThat(BridgeConfig.claudeBin(new Settings(Map.of("CLAUDE_BIN", "/opt/claude/bin/claude")), checkout))
+                .isEqualTo("/opt/claude/bin/claude");
     }
 }

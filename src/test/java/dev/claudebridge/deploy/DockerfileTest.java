@@ -57,6 +57,42 @@ class DockerfileTest {
         assertThat(dockerfile.last().image()).startsWith("eclipse-temurin:" + release + "-jre");
     }
 
+    /**
+     * The pom installs the pinned CLI into tools/ during the build (profile install-cli, `npm ci`); the build stage
+     * has neither tools/ nor npm, and the image's CLI comes from the cli stage: the build stage must skip that step,
+     * with the very property the pom's npm execution reads.
+     */
+    @Test
+    void theBuildStageSkipsTheCliInstallOfThePom() {
+        String pom = Repo.read("pom.xml");
+        Matcher npm = Pattern.compile("<execution>\\s*<id>npm-ci-tools</id>.*?</execution>", Pattern.DOTALL)
+                .matcher(pom);
+        assertThat(npm.find()).as("pom.xml's npm ci execution").isTrue();
+        assertThat(npm.group()).contains("<executable>npm</executable>", "<argument>ci</argument>",
+                "<skip>${cli.skip}</skip>");
+        assertThat(pom).contains("<cli.skip>false</cli.skip>");
+
+        Stage build = dockerfile.stages().stream()
+                .filter(s -> s.all("RUN").stream().anyMatch(r -> r.arguments().contains("./mvnw")))
+                .findFirst().orElseThrow(() -> new AssertionError("no stage runs ./mvnw"));
+        assertThat(build.all("RUN")).extracting(Instruction::arguments)
+                .filteredOn(run -> run.contains("./mvnw"))
+                .allSatisfy(run -> assertThat(run).containsPattern("\\./mvnw [^&]*-Dcli\\.skip=true"));
+        assertThat(build.all("COPY")).extracting(Instruction::arguments)
+                .noneSatisfy(copy -> assertThat(copy).contains("tools"));
+    }
+
+    @Test
+    void theImageCarriesTheLicenseAndTheNotice() {
+        assertThat(dockerfile.last().all("COPY")).extracting(Instruction::arguments)
+                .anySatisfy(copy -> assertThat(copy).contains("LICENSE").contains("NOTICE"));
+        List<String> ignored = Repo.read(".dockerignore").lines().map(String::strip).toList();
+        assertThat(ignored).doesNotContain("LICENSE", "NOTICE").contains(".env");
+        assertThat(Repo.read("NOTICE")).contains("Claude Code", "Anthropic");
+        assertThat(Repo.read("LICENSE")).contains("Apache License", "Version 2.0, January 2004",
+                "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION");
+    }
+
     @Test
     void runsAsANonRootUserUnderTiniAndRunsTheJar() {
         Stage runtime = dockerfile.last();

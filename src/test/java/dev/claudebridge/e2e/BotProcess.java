@@ -27,8 +27,10 @@ final class BotProcess implements AutoCloseable {
     static BotProcess start(Map<String, String> env, Path log, Path stderr) throws IOException {
         String jar = System.getProperty("bridge.jar", "target/claude-bridge.jar");
         assertThat(Path.of(jar)).as("the packaged jar (failsafe runs after package)").isRegularFile();
+        // Run in the test's directory, not the checkout: the bot reads ./.env, and a developer's own must not leak in.
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar);
+                "-jar", Path.of(jar).toAbsolutePath().toString())
+                .directory(log.toAbsolutePath().getParent().toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
         if (stderr == null) {

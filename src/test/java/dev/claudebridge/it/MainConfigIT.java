@@ -23,8 +23,10 @@ final class MainConfigIT {
     private Run run(Map<String, String> env) throws IOException, InterruptedException {
         String jar = System.getProperty("bridge.jar", "target/claude-bridge.jar");
         assertThat(Path.of(jar)).as("the packaged jar").isRegularFile();
+        // In a directory of its own: the bot reads ./.env, and a developer's own in the checkout must not leak in.
         ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar);
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                Path.of(jar).toAbsolutePath().toString()).directory(workspace.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
         Process process = builder.start();
