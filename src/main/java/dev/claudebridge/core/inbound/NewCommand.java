@@ -6,6 +6,8 @@ import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.session.ComponentIds;
 import dev.claudebridge.core.session.Texts;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import reactor.core.publisher.Mono;
 
 /**
@@ -36,10 +38,23 @@ final class NewCommand implements Command {
         return "`/new [prompt] [directory] [model]`: start a session in a new thread (or just post a message here)";
     }
 
+    /** Model names and aliases as the CLI takes them: {@code opus}, {@code claude-opus-4-5-20251101}, {@code opus[1m]}. */
+    static final int MAX_MODEL_LENGTH = 100;
+    private static final Pattern VALID_MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/\\[\\]-]{0,"
+            + (MAX_MODEL_LENGTH - 1) + "}");
+
+    static boolean validModel(String name) {
+        return VALID_MODEL.matcher(name).matches();
+    }
+
     @Override
     public Answer run(CommandCall call, Bridge bridge) {
         if (!call.channelId().equals(bridge.mainChannelId())) {
             return Answer.refuse(Texts.useNewIn(bridge.markup(), bridge.mainChannelId()));
+        }
+        Optional<String> badModel = call.option("model").filter(m -> !validModel(m));
+        if (badModel.isPresent()) { // refused here: a bad name would fail every later save of the session
+            return Answer.refuse(Texts.badModel(MAX_MODEL_LENGTH));
         }
         String user = call.actor().userId();
         Bridge.NewRequest request = new Bridge.NewRequest(user, call.scopeId(), call.option("prompt"),

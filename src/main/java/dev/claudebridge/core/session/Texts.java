@@ -53,6 +53,11 @@ public final class Texts {
 
     public static final String BAD_DIRECTORY = "🚫 The directory must be an existing directory under the workspace "
             + "root.";
+    public static String badModel(int maxLength) {
+        return "🚫 That is not a model name: use a name or alias such as `opus` or `sonnet` (letters, digits and . _ - : "
+                + "@ / [ ], at most " + maxLength + " characters).";
+    }
+
     public static final String NO_ACTIVE_SESSION = "You have no active session.";
     public static final String WHICH_TO_STOP = "Which session should stop?";
     public static final String NOTHING_TO_CONTINUE = "You have no session to continue. Start one with /new.";

@@ -88,6 +88,21 @@ final class BridgeTest {
                 .isEqualTo(new ClickAnswer.Refuse(Texts.REFUSED));
     }
 
+    @Test
+    void aModelNameThatIsNoNameIsRefusedBeforeAnySessionIsMade() {
+        Actor owner = Actor.member("owner", Set.of());
+        for (String bad : List.of("x".repeat(101), "opus; rm -rf /", "ópus", "-flag", "a b", "x\ny")) {
+            CommandCall withModel = new CommandCall("new", "call-" + (++calls), owner, "main", "scope",
+                    Map.of("model", bad));
+            assertThat(replyOf(bridge.command(withModel)).text()).as(bad).startsWith("🚫 That is not a model name");
+        }
+        assertThat(bridge.sessions().activeOf("owner")).isEmpty();
+        for (String good : List.of("opus", "sonnet", "claude-opus-4-5-20251101", "opus[1m]",
+                "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-opus-5-5")) {
+            assertThat(NewCommand.validModel(good)).as(good).isTrue();
+        }
+    }
+
     /** Before the core took the limit at the click, ten confirmations opened with one session gave eleven sessions. */
     @Test
     void tenConfirmationsClickedAtOnceNeverGoPastTheLimit() {
