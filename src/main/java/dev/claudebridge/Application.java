@@ -98,7 +98,7 @@ public final class Application {
                 config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(), config.maxSessionsPerUser(),
                 config.maxLiveClis());
         // The CLI's version first: a CLI this build cannot drive stops start-up before anything else starts.
-        return runtime.version().flatMap(version -> Ops.serve(config.opsPort(), wiring.checks(), metrics,
+        return runtime.version().flatMap(version -> Ops.serve(config.opsBindAddress(), config.opsPort(), wiring.checks(), metrics,
                         schedulers.ops())
                 .flatMap(ops -> Persistence.open(config.databaseUrl(), schedulers.db())
                         // With PostgreSQL the store arrives on the driver's event loop; building the Discord client

@@ -75,7 +75,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
         this.metrics = metrics;
         this.binary = config.claudeBin();
         this.configDir = config.claudeConfigDir();
-        Path tmp = config.dataDir().resolve("claude-tmp");
+        Path tmp = config.cliTmpDir();
         try {
             Files.createDirectories(configDir);
             Files.createDirectories(tmp);

@@ -26,7 +26,9 @@ public record BridgeConfig(
         Path claudeConfigDir,
         List<String> claudeEnvPassthrough,
         Path dataDir,
+        Path cliTmpDir,
         String databaseUrl,
+        String opsBindAddress,
         int opsPort,
         int queueLimit,
         Duration permissionTimeout,
@@ -104,7 +106,8 @@ public record BridgeConfig(
         }
         return new BridgeConfig(token, stripTrailingSlash(apiBase), guild, mainChannel, users, roles, everyone,
                 workspace, claudeBin(s, Path.of("")), claudeConfig, s.names("CLAUDE_ENV_PASSTHROUGH"),
-                dataDir, databaseUrl,
+                dataDir, s.path("CLI_TMP_DIR", dataDir.resolve("claude-tmp")), databaseUrl,
+                s.string("OPS_BIND_ADDRESS", "0.0.0.0"),
                 s.integer("OPS_PORT", 8081, 0, 65535),
                 s.integer("QUEUE_LIMIT", 10, 0, 1000),
                 s.duration("PERMISSION_TIMEOUT", "5m"),
@@ -158,7 +161,7 @@ public record BridgeConfig(
                 + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles=" + allowedRoleIds.size()
                 + ", allowEveryone=" + allowEveryone + ", workspace=" + workspaceRoot + ", dataDir=" + dataDir
                 + ", database=" + databaseUrl.substring(0, databaseUrl.indexOf(':', "r2dbc:".length()))
-                + ", opsPort=" + opsPort + ", drainTimeout=" + drainTimeout.toMillis() + "ms, maxLiveClis="
+                + ", opsBind=" + opsBindAddress + ", opsPort=" + opsPort + ", drainTimeout=" + drainTimeout.toMillis() + "ms, maxLiveClis="
                 + maxLiveClis + ", logFormat=" + logFormat + "]";
     }
 }

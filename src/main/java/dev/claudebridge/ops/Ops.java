@@ -31,8 +31,8 @@ public final class Ops {
      * @param checks  what {@code /readyz} requires, each asked afresh per request within 2 s
      * @param scrapes a scheduler that may block briefly, where {@code /metrics} reads the meters
      */
-    public static Mono<OpsServer> serve(int port, List<ReadinessCheck> checks, BridgeMetrics metrics,
-            Scheduler scrapes) {
-        return OpsServer.start(port, new Readiness(checks), metrics, scrapes);
+    public static Mono<OpsServer> serve(String bindAddress, int port, List<ReadinessCheck> checks,
+            BridgeMetrics metrics, Scheduler scrapes) {
+        return OpsServer.start(bindAddress, port, new Readiness(checks), metrics, scrapes);
     }
 }

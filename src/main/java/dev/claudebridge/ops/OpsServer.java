@@ -33,9 +33,10 @@ public final class OpsServer {
      * @param scrapes where a scrape runs: gauges are read then, and some of them (CPU, memory pools) read /proc
      *                or walk every session, which is not work for the HTTP event loop
      */
-    static Mono<OpsServer> start(int port, Readiness readiness, BridgeMetrics metrics, Scheduler scrapes) {
+    static Mono<OpsServer> start(String bindAddress, int port, Readiness readiness, BridgeMetrics metrics,
+            Scheduler scrapes) {
         return HttpServer.create()
-                .host("0.0.0.0")
+                .host(bindAddress)
                 .port(port)
                 // The uri tag of the server's meters is the path for the three endpoints and "other" for anything
                 // else, so probing random paths cannot grow the registry.
@@ -61,7 +62,7 @@ public final class OpsServer {
                                         .then(Mono.fromCallable(metrics::scrape).subscribeOn(scrapes)))))
                 .bind()
                 .map(OpsServer::new)
-                .doOnNext(ops -> log.info("ops endpoint on port {}: /healthz /readyz /metrics", ops.port()));
+                .doOnNext(ops -> log.info("ops endpoint on {}:{}: /healthz /readyz /metrics", bindAddress, ops.port()));
     }
 
     /** The bound port (the chosen one when {@code OPS_PORT=0}). */

@@ -39,7 +39,8 @@ final class Kube {
             "v1/Secret", V1Secret::fromJson,
             "v1/ConfigMap", V1ConfigMap::fromJson,
             "v1/Service", V1Service::fromJson,
-            "apps/v1/StatefulSet", V1StatefulSet::fromJson);
+            "apps/v1/StatefulSet", V1StatefulSet::fromJson,
+            "networking.k8s.io/v1/NetworkPolicy", io.kubernetes.client.openapi.models.V1NetworkPolicy::fromJson);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

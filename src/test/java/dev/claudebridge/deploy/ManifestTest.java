@@ -13,6 +13,7 @@ import io.kubernetes.client.openapi.models.V1EnvFromSource;
 import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1HTTPGetAction;
 import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
 import io.kubernetes.client.openapi.models.V1PodSecurityContext;
 import io.kubernetes.client.openapi.models.V1PodSpec;
@@ -114,10 +115,10 @@ class ManifestTest {
 
     @Test
     void kindsAreTheExpectedOnesAllInTheNamespace() {
-        assertThat(objects).hasSize(5);
+        assertThat(objects).hasSize(6);
         String ns = namespace.getMetadata().getName();
         assertThat(Stream.of(statefulSet.getMetadata(), configMap.getMetadata(), secret.getMetadata(),
-                service.getMetadata())).allSatisfy(m -> assertThat(m.getNamespace()).isEqualTo(ns));
+                service.getMetadata(), one(V1NetworkPolicy.class).getMetadata())).allSatisfy(m -> assertThat(m.getNamespace()).isEqualTo(ns));
     }
 
     // --- settings -----------------------------------------------------------------------------------------------
@@ -188,36 +189,78 @@ class ManifestTest {
     // --- data volume --------------------------------------------------------------------------------------------
 
     @Test
-    void theVolumeIsMountedAtTheDataDirectoryWithTheCliStateInside() {
+    void theDatabaseAndTheWorkspacesAreOnVolumesOfTheirOwn() {
         assertThat(statefulSet.getSpec().getReplicas()).isEqualTo(1);
-        V1PersistentVolumeClaim claim = statefulSet.getSpec().getVolumeClaimTemplates().stream().findFirst()
-                .orElseThrow(() -> new AssertionError("no volumeClaimTemplates"));
-        assertThat(claim.getSpec().getResources().getRequests()).containsKey("storage");
+        Map<String, V1PersistentVolumeClaim> claims = new HashMap<>();
+        statefulSet.getSpec().getVolumeClaimTemplates().forEach(c -> claims.put(c.getMetadata().getName(), c));
+        assertThat(claims).containsOnlyKeys("data", "workspace");
+        claims.values().forEach(c -> assertThat(c.getSpec().getResources().getRequests()).containsKey("storage"));
 
         Map<String, String> env = podEnvironment();
         Path dataDir = Path.of(env.get("DATA_DIR"));
         Path claudeConfig = Path.of(env.get("CLAUDE_CONFIG_DIR"));
         Path workspace = Path.of(env.get("WORKSPACE_ROOT"));
         assertThat(claudeConfig).startsWithRaw(dataDir).isNotEqualTo(dataDir);
-        assertThat(workspace).startsWithRaw(dataDir).isNotEqualTo(dataDir);
-
-        V1VolumeMount mount = mountOf(bot(), claim.getMetadata().getName());
-        assertThat(Path.of(mount.getMountPath())).isEqualTo(dataDir);
-        assertThat(mount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+        Path dataMount = Path.of(mountOf(bot(), "data").getMountPath());
+        Path workspaceMount = Path.of(mountOf(bot(), "workspace").getMountPath());
+        assertThat(dataMount).isEqualTo(dataDir);
+        assertThat(workspace).as("the workspaces are on their own volume").startsWithRaw(workspaceMount);
+        assertThat(workspace.startsWith(dataDir) || dataDir.startsWith(workspaceMount)).isFalse();
+        assertThat(Path.of(env.get("CLI_TMP_DIR"))).as("CLI scratch off the database's volume")
+                .startsWithRaw(Path.of(mountOf(bot(), "tmp").getMountPath()));
+        assertThat(mountOf(bot(), "data").getReadOnly()).isNotEqualTo(Boolean.TRUE);
 
         // The image agrees: same data directory, CLI state inside it.
         Map<String, String> image = ParsedDockerfile.parse(Repo.read("Dockerfile")).last().env();
         assertThat(image).containsEntry("DATA_DIR", dataDir.toString())
                 .containsEntry("CLAUDE_CONFIG_DIR", claudeConfig.toString());
 
-        // A new volume is empty: something must create WORKSPACE_ROOT (BridgeConfig requires an existing directory)
-        // and the CLI's config directory on it before the bot starts.
+        // New volumes are empty: something must create WORKSPACE_ROOT (BridgeConfig requires an existing directory),
+        // the CLI's config directory, HOME and the scratch directory before the bot starts.
         List<V1Container> init = Objects.requireNonNullElse(statefulSet.getSpec().getTemplate().getSpec()
                 .getInitContainers(), List.of());
         assertThat(init).anySatisfy(c -> {
-            assertThat(c.getCommand()).contains("mkdir", workspace.toString(), claudeConfig.toString());
-            assertThat(Path.of(mountOf(c, claim.getMetadata().getName()).getMountPath())).isEqualTo(dataDir);
+            assertThat(c.getCommand()).contains("mkdir", workspace.toString(), claudeConfig.toString(),
+                    env.get("HOME"), env.get("CLI_TMP_DIR"));
+            assertThat(Path.of(mountOf(c, "data").getMountPath())).isEqualTo(dataDir);
+            assertThat(Path.of(mountOf(c, "workspace").getMountPath())).isEqualTo(workspaceMount);
         });
+    }
+
+    @Test
+    void theRootFilesystemIsReadOnlyAndWhatIsWrittenBesideTheVolumesIsBounded() {
+        V1PodSpec pod = statefulSet.getSpec().getTemplate().getSpec();
+        List<V1Container> containers = new ArrayList<>(pod.getContainers());
+        containers.addAll(pod.getInitContainers());
+        assertThat(containers).allSatisfy(c -> assertThat(c.getSecurityContext().getReadOnlyRootFilesystem())
+                .as(c.getName()).isTrue());
+        var tmp = pod.getVolumes().stream().filter(v -> v.getName().equals("tmp")).findFirst().orElseThrow();
+        assertThat(tmp.getEmptyDir().getSizeLimit()).isNotNull();
+        assertThat(Path.of(mountOf(bot(), "tmp").getMountPath())).isEqualTo(Path.of("/tmp"));
+        assertThat(Path.of(podEnvironment().get("HOME"))).startsWithRaw(Path.of("/tmp"));
+        Quantity limit = bot().getResources().getLimits().get("ephemeral-storage");
+        assertThat(limit).as("an ephemeral-storage limit").isNotNull();
+        assertThat(limit.getNumber()).isGreaterThan(tmp.getEmptyDir().getSizeLimit().getNumber());
+        assertThat(bot().getResources().getRequests()).containsKey("ephemeral-storage");
+    }
+
+    @Test
+    void onlyTheMonitoringNamespaceReachesTheOpsPort() {
+        V1NetworkPolicy policy = one(V1NetworkPolicy.class);
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+                .isEqualTo(statefulSet.getSpec().getSelector().getMatchLabels());
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort())
+                    .isEqualTo(new IntOrString("ops")));
+            assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
+                assertThat(peer.getIpBlock()).isNull();
+                assertThat(peer.getPodSelector()).isNull();
+                assertThat(peer.getNamespaceSelector().getMatchLabels())
+                        .containsExactly(Map.entry("kubernetes.io/metadata.name", "monitoring"));
+            });
+        });
+        assertThat(bot().getPorts()).extracting(V1ContainerPort::getName).containsExactly("ops");
     }
 
     // --- drain, memory, security ----------------------------------------------------------------------------------
