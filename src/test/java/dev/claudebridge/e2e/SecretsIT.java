@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,6 +59,7 @@ final class SecretsIT {
         List<String> secrets = new ArrayList<>(List.of(API_KEY, DB_PASSWORD));
         StringBuilder printed = new StringBuilder();
         String metrics;
+        List<String> kept = new ArrayList<>();
         try (FakeDiscord discord = FakeDiscord.start(); FakeAnthropicApi api = FakeAnthropicApi.start()) {
             secrets.add(discord.token());
             api.on(Match.userTextContains("say hello"), Reply.text("Hello from the fake model."));
@@ -89,12 +91,15 @@ final class SecretsIT {
                 InteractionRef late = discord.slashCommand(FakeUser.OWNER, discord.ids().mainChannelId(), "help",
                         Map.of());
                 secrets.add(late.token());
+                kept.add("POST /interactions/" + late.id() + "/{interaction.token}/callback returned 404");
                 awaitInFile(log, "handling Command failed", 1);
                 discord.updateSettings(s -> s.withInteractionDeadline(Duration.ofSeconds(3))
                         .withInteractionTokenLifetime(Duration.ofMillis(1)));
                 InteractionRef expired = discord.slashCommand(FakeUser.OWNER, discord.ids().mainChannelId(),
                         "status", Map.of());
                 secrets.add(expired.token());
+                kept.add("PATCH /webhooks/" + discord.ids().applicationId()
+                        + "/{webhook.token}/messages/@original returned 401");
                 awaitInFile(log, "handling Command failed", 2);
 
                 metrics = ops.get("/metrics").body();
@@ -105,9 +110,8 @@ final class SecretsIT {
                 System.out.println(printed);
             }
         }
-        // The route and the status of the failed request are kept, in the log and in the metrics.
-        assertThat(printed.toString()).contains("handling Command failed", "/interactions/", "/webhooks/", "404",
-                "401");
+        // The method, route, ids and status of each refused request are kept, in the log and in the metrics.
+        assertThat(readable(printed)).contains("handling Command failed").contains(kept);
         assertThat(metrics).contains("route=\"/interactions/{interaction.id}/{interaction.token}/callback\"",
                 "status=\"404\"", "status=\"401\"", "reactor_netty_http_client_");
 
@@ -122,7 +126,25 @@ final class SecretsIT {
         System.out.println(metrics);
         for (String secret : secrets) {
             assertThat(printed.toString()).as("the output of the bot").doesNotContain(secret);
+            assertThat(readable(printed)).as("the output of the bot, unescaped").doesNotContain(secret);
             assertThat(metrics).as("/metrics").doesNotContain(secret);
+        }
+    }
+
+    /** CLAUDE_ENV_PASSTHROUGH naming the bot's own token would hand it to the CLI: start-up stops, exit code 2. */
+    @Test
+    void aPassthroughNamingTheBotsTokenStopsStartUp() throws Exception {
+        try (FakeDiscord discord = FakeDiscord.start(); FakeAnthropicApi api = FakeAnthropicApi.start()) {
+            Map<String, String> env = new HashMap<>(BotWorld.environment(root, discord, api, Map.of()));
+            env.put("CLAUDE_ENV_PASSTHROUGH", "CLAUDE_CODE_MAX_RETRIES,DISCORD_TOKEN");
+            Path log = root.resolve("passthrough.log");
+            try (BotProcess bot = BotProcess.start(env, log)) {
+                assertThat(bot.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(bot.process.exitValue()).isEqualTo(2);
+            }
+            assertThat(Files.readString(log).strip()).isEqualTo("claude-bridge: CLAUDE_ENV_PASSTHROUGH: expected "
+                    + "names of variables the CLI may see, never one of the bot's own secrets [DISCORD_TOKEN, "
+                    + "DATABASE_URL], got 'DISCORD_TOKEN'");
         }
     }
 
@@ -140,6 +162,11 @@ final class SecretsIT {
             }
             return Files.readString(log);
         }
+    }
+
+    /** The output with JSON's escaped slashes ({@code \\/}) written plainly, as a reader of the log sees them. */
+    private static String readable(CharSequence output) {
+        return output.toString().replace("\\/", "/");
     }
 
     private static void awaitBotContent(FakeDiscord discord, Predicate<PostedMessage> matches) {
