@@ -62,7 +62,7 @@ public final class RedactingEncoder extends EncoderBase<ILoggingEvent> {
 
     @Override
     public byte[] headerBytes() {
-        return encoder.headerBytes();
+        return encoder == null ? null : encoder.headerBytes();
     }
 
     @Override
@@ -79,6 +79,6 @@ public final class RedactingEncoder extends EncoderBase<ILoggingEvent> {
 
     @Override
     public byte[] footerBytes() {
-        return encoder.footerBytes();
+        return encoder == null ? null : encoder.footerBytes();
     }
 }
