@@ -3,6 +3,7 @@ package dev.claudebridge;
 import dev.claudebridge.config.BridgeConfig;
 import dev.claudebridge.config.ConfigException;
 import dev.claudebridge.config.EnvFile;
+import dev.claudebridge.support.RedactingEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,8 @@ public final class Main {
         }
         // Before the first logger exists: logback reads it while it configures itself.
         System.setProperty(LOG_FORMAT_PROPERTY, config.logFormat());
+        // Before the first line: the configured secrets are hidden in every line, whatever their shape.
+        RedactingEncoder.hide(config.secretValues());
         // NuProcess registers a JVM shutdown hook that SIGTERMs every CLI the moment the JVM begins to shut down.
         // It would run alongside the drain below and kill the CLIs mid-turn, without the interrupt and the flush of
         // the stop sequence, and the sessions would be recorded as dead. The drain stops them itself. Set before

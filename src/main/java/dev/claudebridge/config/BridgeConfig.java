@@ -1,10 +1,13 @@
 package dev.claudebridge.config;
 
+import dev.claudebridge.support.Redaction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -53,6 +56,18 @@ public record BridgeConfig(
     /** {@code WORKSPACE_ROOT}'s default, under {@code DATA_DIR}. */
     static final String DEFAULT_WORKSPACE = "workspace";
 
+    /**
+     * The settings of the bot that are its own credentials: never passed to the CLI, so CLAUDE_ENV_PASSTHROUGH may not
+     * name them (the CLI runs whatever the agent decides; with the Discord token it could act as the bot). There is no
+     * MATTERMOST_TOKEN yet; a new platform's credential belongs here. ANTHROPIC_API_KEY and CLAUDE_CODE_OAUTH_TOKEN are
+     * not in the list on purpose: they are the CLI's credentials, which the bot never uses itself and always passes
+     * to the CLI ({@code CliEnvironment.BASE}), so naming them again exposes nothing more.
+     */
+    public static final List<String> OWN_SECRETS = List.of("DISCORD_TOKEN", "DATABASE_URL");
+
+    /** The CLI's credentials, read from the environment only to hide them in the logs. */
+    private static final List<String> CLI_SECRETS = List.of("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN");
+
     public BridgeConfig {
         allowedUserIds = Set.copyOf(allowedUserIds);
         allowedRoleIds = Set.copyOf(allowedRoleIds);
@@ -66,7 +81,7 @@ public record BridgeConfig(
         String token = s.required("DISCORD_TOKEN", "the bot token");
         String apiBase = s.string("DISCORD_API_BASE_URL", DISCORD_API);
         if (!apiBase.startsWith("http://") && !apiBase.startsWith("https://")) {
-            throw new ConfigException("DISCORD_API_BASE_URL", "an http:// or https:// URL", apiBase);
+            throw new ConfigException("DISCORD_API_BASE_URL", "an http:// or https:// URL", Redaction.url(apiBase));
         }
         Optional<Long> guild = s.optionalSnowflake("DISCORD_GUILD_ID");
         long mainChannel = s.snowflake("DISCORD_MAIN_CHANNEL_ID");
@@ -89,11 +104,20 @@ public record BridgeConfig(
         Path claudeConfig = s.path("CLAUDE_CONFIG_DIR", dataDir.resolve("claude"));
         String databaseUrl = s.string("DATABASE_URL", "r2dbc:h2:file:///" + dataDir.resolve("claude-bridge"));
         if (!databaseUrl.startsWith("r2dbc:h2:") && !databaseUrl.startsWith("r2dbc:postgresql:")) {
-            throw new ConfigException("DATABASE_URL", "an r2dbc:h2:... or r2dbc:postgresql://... URL", databaseUrl);
+            // Quoted back without its password: the message goes to stderr, and on to whatever collects it.
+            throw new ConfigException("DATABASE_URL", "an r2dbc:h2:... or r2dbc:postgresql://... URL",
+                    Redaction.url(databaseUrl));
         }
         String logFormat = s.string("LOG_FORMAT", "text");
         if (!logFormat.equals("text") && !logFormat.equals("json")) {
             throw new ConfigException("LOG_FORMAT", "text or json", logFormat);
+        }
+        List<String> passthrough = s.names("CLAUDE_ENV_PASSTHROUGH");
+        for (String name : passthrough) {
+            if (OWN_SECRETS.contains(name)) {
+                throw new ConfigException("CLAUDE_ENV_PASSTHROUGH", "names of variables the CLI may see, never one"
+                        + " of the bot's own secrets " + OWN_SECRETS, name);
+            }
         }
         Duration interruptWait = s.duration("INTERRUPT_WAIT", "5s");
         Duration stopGrace = s.duration("STOP_GRACE", "8s");
@@ -105,7 +129,7 @@ public record BridgeConfig(
                     + stopSequence.toMillis() + "ms)", env.get("DRAIN_TIMEOUT"));
         }
         return new BridgeConfig(token, stripTrailingSlash(apiBase), guild, mainChannel, users, roles, everyone,
-                workspace, claudeBin(s, Path.of("")), claudeConfig, s.names("CLAUDE_ENV_PASSTHROUGH"),
+                workspace, claudeBin(s, Path.of("")), claudeConfig, passthrough,
                 dataDir, s.path("CLI_TMP_DIR", dataDir.resolve("claude-tmp")), databaseUrl,
                 s.string("OPS_BIND_ADDRESS", "0.0.0.0"),
                 s.integer("OPS_PORT", 8081, 0, 65535),
@@ -142,6 +166,18 @@ public record BridgeConfig(
         }
         Path installed = workingDir.resolve(INSTALLED_CLI).toAbsolutePath().normalize();
         return Files.isExecutable(installed) ? installed.toString() : "claude";
+    }
+
+    /**
+     * The values of every secret setting (the bot's own and the CLI's, the database password rather than the whole
+     * URL), for the logging layer to hide wherever they would appear.
+     */
+    public List<String> secretValues() {
+        List<String> values = new ArrayList<>();
+        values.add(discordToken);
+        Redaction.urlPassword(databaseUrl).ifPresent(values::add);
+        CLI_SECRETS.stream().map(environment::get).filter(Objects::nonNull).forEach(values::add);
+        return List.copyOf(values);
     }
 
     /** Whether the configured gateway is Discord itself (not the standalone fake). */

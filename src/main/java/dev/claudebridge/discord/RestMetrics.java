@@ -7,7 +7,6 @@ import discord4j.rest.route.Routes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
@@ -32,7 +31,6 @@ final class RestMetrics {
 
     private static final String ROUTE = "claude-bridge.route";
     private static final String EDIT = "PATCH " + Routes.MESSAGE_EDIT.getUriTemplate();
-    private static final Pattern ID_SEGMENT = Pattern.compile("/\\d+(?=/|$)");
 
     private final MeterRegistry registry;
 
@@ -85,11 +83,12 @@ final class RestMetrics {
                 .register(registry).increment();
     }
 
-    /** A URI as a template: the query dropped, every all-digits path segment (a snowflake) replaced by {id}. */
+    /**
+     * A URI as a route template, the query dropped ({@link RouteTemplates}): ids and tokens both become placeholders.
+     * Reactor Netty tags its client meters with it, and an interaction's token is in its URL.
+     */
     static String uriTemplate(String uri) {
-        int query = uri.indexOf('?');
-        String path = query < 0 ? uri : uri.substring(0, query);
-        return ID_SEGMENT.matcher(path).replaceAll("/{id}");
+        return RouteTemplates.of(uri);
     }
 
     private record Route(String method, String template) {

@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class BridgeConfigTest {
 
@@ -134,5 +136,52 @@ final class BridgeConfigTest {
                 .isEqualTo(checkout.resolve("cli/claude").toString());
         assertThat(BridgeConfig.claudeBin(new Settings(Map.of("CLAUDE_BIN", "/opt/claude/bin/claude")), checkout))
                 .isEqualTo("/opt/claude/bin/claude");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql://bridge:db-password-value@db.example:5432/bridge",
+            "postgres:bridge:db-password-value@db.example/bridge",
+            "r2dbc:mysql://db.example/bridge?user=bridge&password=db-password-value",
+            "jdbc:postgresql://db.example/bridge?user=bridge&password=db-password-value&ssl=true"})
+    void anInvalidDatabaseUrlIsQuotedWithoutItsPassword(String url) {
+        Map<String, String> env = minimal();
+        env.put("DATABASE_URL", url);
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("DATABASE_URL: expected an r2dbc:h2:... or r2dbc:postgresql://... URL, got '")
+                .hasMessageContaining("db.example")
+                .hasMessageContaining("***")
+                .message().doesNotContain("db-password-value");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"DISCORD_TOKEN", "DATABASE_URL", "CLAUDE_CODE_MAX_RETRIES, DISCORD_TOKEN"})
+    void thePassthroughMayNotNameOneOfTheBotsOwnSecrets(String names) {
+        Map<String, String> env = minimal();
+        env.put("CLAUDE_ENV_PASSTHROUGH", names);
+        String secret = names.contains("DISCORD_TOKEN") ? "DISCORD_TOKEN" : "DATABASE_URL";
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessage("CLAUDE_ENV_PASSTHROUGH: expected names of variables the CLI may see, never one of the "
+                        + "bot's own secrets [DISCORD_TOKEN, DATABASE_URL], got '" + secret + "'");
+    }
+
+    @Test
+    void theCliCredentialsMayBeNamedTheCliGetsThemAnyway() {
+        Map<String, String> env = minimal();
+        env.put("CLAUDE_ENV_PASSTHROUGH", "ANTHROPIC_API_KEY,CLAUDE_CODE_OAUTH_TOKEN,DISABLE_AUTOUPDATER");
+        assertThat(BridgeConfig.fromEnv(env).claudeEnvPassthrough())
+                .containsExactly("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN", "DISABLE_AUTOUPDATER");
+    }
+
+    @Test
+    void theSecretValuesAreEverySecretSettingAndTheDatabasePassword() {
+        Map<String, String> env = minimal();
+        env.put("ANTHROPIC_API_KEY", "sk-ant-api-key-value");
+        env.put("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat-token-value");
+        env.put("DATABASE_URL", "r2dbc:postgresql://bridge:db-password-value@db.example:5432/bridge");
+        assertThat(BridgeConfig.fromEnv(env).secretValues()).containsExactlyInAnyOrder(
+                "MTExMTExMTExMTExMTExMTEx.fake.secret", "sk-ant-api-key-value", "sk-ant-oat-token-value",
+                "db-password-value");
+        assertThat(BridgeConfig.fromEnv(minimal()).secretValues())
+                .containsExactly("MTExMTExMTExMTExMTExMTEx.fake.secret");
     }
 }
