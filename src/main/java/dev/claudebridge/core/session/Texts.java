@@ -151,6 +151,19 @@ public final class Texts {
                 + "not run. Send it again when a turn has ended.";
     }
 
+    public static final String INTERRUPTED_BY_RESTART = "⚠️ Interrupted by a restart: the turn that was running did "
+            + "not finish. Send the prompt again if you still need it.";
+
+    public static String exported(int kept, int total, int maxBytes) {
+        return kept == total ? "📄 This session's conversation: " + total + " turn(s)."
+                : "📄 This session's conversation: the last " + kept + " of " + total + " turns (the export stops at "
+                        + (maxBytes >> 20) + " MiB; older turns are left out).";
+    }
+
+    public static String exportCut(int kept, int total, int maxBytes) {
+        return "Only the last " + kept + " of " + total + " turns: the export stops at " + (maxBytes >> 20) + " MiB.";
+    }
+
     public static final String REQUEST_CLOSED = "This request is no longer open.";
 
     // ---- permission requests (PermissionPrompt, Approval)

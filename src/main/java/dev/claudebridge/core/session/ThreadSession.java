@@ -760,11 +760,12 @@ public final class ThreadSession {
     /** {@code /export}: the conversation as stored (prompt, reply text, tool lines per turn) as a Markdown file. */
     public Mono<Void> export() {
         return writer.flush()
-                .then(context.store().turns(identity.platform(), identity.threadId()).collectList())
-                .flatMap(turns -> chat.post(identity.threadId(), new OutgoingMessage(
-                        "📄 This session's conversation: " + turns.size() + " turn(s).", List.of(),
+                .then(context.store().turns(identity.platform(), identity.threadId())
+                        .reduce(new Export.Builder(Export.MAX_BYTES), Export.Builder::add))
+                .flatMap(export -> chat.post(identity.threadId(), new OutgoingMessage(
+                        Texts.exported(export.kept(), export.total(), Export.MAX_BYTES), List.of(),
                         List.of(new ChatPlatform.Attachment("session-" + identity.threadId() + ".md",
-                                Export.markdown(identity, turns).getBytes(java.nio.charset.StandardCharsets.UTF_8))))))
+                                export.markdown(identity).getBytes(java.nio.charset.StandardCharsets.UTF_8))))))
                 .then();
     }
 
@@ -775,8 +776,7 @@ public final class ThreadSession {
 
     /** A session restored after a restart whose turn was cut off says so (docs/architecture.md §3.5). */
     Mono<Void> sayInterruptedByRestart() {
-        return reply("⚠️ Interrupted by a restart: the turn that was running did not finish. "
-                + "Send the prompt again if you still need it.");
+        return reply(Texts.INTERRUPTED_BY_RESTART);
     }
 
     private void setState(SessionState next) {
