@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every setting of the bot (docs/architecture.md §5), parsed and validated once from an environment map. Tests build it
@@ -47,6 +49,10 @@ public record BridgeConfig(
 
     public static final String DISCORD_API = "https://discord.com/api/v10";
 
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]{0,15}:");
+    /** A URL's {@code user:password@}, or a {@code password=} parameter. */
+    private static final Pattern PASSWORD = Pattern.compile("//[^/:@]*:([^/@]+)@|[?&;]password=([^&;]+)");
+
     public BridgeConfig {
         allowedUserIds = Set.copyOf(allowedUserIds);
         allowedRoleIds = Set.copyOf(allowedRoleIds);
@@ -54,8 +60,19 @@ public record BridgeConfig(
         environment = Map.copyOf(environment);
     }
 
-    /** Parses and validates; throws {@link ConfigException} naming the first bad variable. */
+    /**
+     * Parses and validates; throws {@link ConfigException} naming the first bad variable. Its message never holds a
+     * credential, even one set in the wrong variable (a token swapped with a channel id would be echoed otherwise).
+     */
     public static BridgeConfig fromEnv(Map<String, String> env) {
+        try {
+            return parse(env);
+        } catch (ConfigException e) {
+            throw new ConfigException(withoutCredentials(e.getMessage(), env));
+        }
+    }
+
+    private static BridgeConfig parse(Map<String, String> env) {
         Settings s = new Settings(env);
         String token = s.required("DISCORD_TOKEN", "the bot token");
         String apiBase = s.string("DISCORD_API_BASE_URL", DISCORD_API);
@@ -71,7 +88,7 @@ public record BridgeConfig(
             throw new ConfigException("ALLOWED_USER_IDS: expected at least one user id (or ALLOWED_ROLE_IDS, "
                     + "or ALLOW_EVERYONE=true): the bot denies everyone by default");
         }
-        Path workspace = Path.of(s.required("WORKSPACE_ROOT", "an existing directory")).toAbsolutePath().normalize();
+        Path workspace = s.requiredPath("WORKSPACE_ROOT", "an existing directory");
         if (!Files.isDirectory(workspace)) {
             throw new ConfigException("WORKSPACE_ROOT", "an existing directory", workspace.toString());
         }
@@ -79,7 +96,11 @@ public record BridgeConfig(
         Path claudeConfig = s.path("CLAUDE_CONFIG_DIR", dataDir.resolve("claude"));
         String databaseUrl = s.string("DATABASE_URL", "r2dbc:h2:file:///" + dataDir.resolve("claude-bridge"));
         if (!databaseUrl.startsWith("r2dbc:h2:") && !databaseUrl.startsWith("r2dbc:postgresql:")) {
-            throw new ConfigException("DATABASE_URL", "an r2dbc:h2:... or r2dbc:postgresql://... URL", databaseUrl);
+            // Only the scheme is shown: the rest of a database URL can hold a password.
+            Matcher scheme = SCHEME.matcher(databaseUrl);
+            throw new ConfigException("DATABASE_URL: expected an r2dbc:h2:... or r2dbc:postgresql://... URL, got "
+                    + (scheme.lookingAt() ? "'" + scheme.group() + "…'" : "something else")
+                    + " (the rest is not shown: it can hold a password)");
         }
         String logFormat = s.string("LOG_FORMAT", "text");
         if (!logFormat.equals("text") && !logFormat.equals("json")) {
@@ -112,6 +133,30 @@ public record BridgeConfig(
                 logFormat, env);
     }
 
+    /**
+     * {@code message} with the value of each credential the bot or its CLI is given, and the database password,
+     * replaced by the variable's name. Values shorter than 8 characters are left: they are no real credential, and
+     * replacing them would garble the message.
+     */
+    private static String withoutCredentials(String message, Map<String, String> env) {
+        List<String> names = List.of("DISCORD_TOKEN", "ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN");
+        String out = message;
+        for (String name : names) {
+            String value = env.get(name);
+            if (value != null && value.strip().length() >= 8) {
+                out = out.replace(value.strip(), "<" + name + ">");
+            }
+        }
+        Matcher password = PASSWORD.matcher(env.getOrDefault("DATABASE_URL", ""));
+        while (password.find()) {
+            String value = password.group(1) != null ? password.group(1) : password.group(2);
+            if (value.length() >= 8) {
+                out = out.replace(value, "<the DATABASE_URL password>");
+            }
+        }
+        return out;
+    }
+
     /** {@code adaptive} (the default): edits follow Discord's rate-limit headers; a duration: a fixed interval. */
     private static Optional<Duration> editInterval(Settings s) {
         String value = s.string("EDIT_INTERVAL", "adaptive");
@@ -130,12 +175,13 @@ public record BridgeConfig(
     @Override
     public String toString() {
         // Never print the token, the database URL (it can carry a password) or the process environment (it holds the
-        // CLI's credentials): only the database's kind, and settings that are no secret.
-        return "BridgeConfig[api=" + discordApiBaseUrl + ", guild=" + discordGuildId + ", mainChannel="
-                + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles=" + allowedRoleIds.size()
+        // CLI's credentials): only the database's kind, and settings that are no secret; a credential set in the wrong
+        // variable (a path, say) is replaced by its name.
+        return withoutCredentials("BridgeConfig[api=" + discordApiBaseUrl + ", guild=" + discordGuildId
+                + ", mainChannel=" + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles=" + allowedRoleIds.size()
                 + ", allowEveryone=" + allowEveryone + ", workspace=" + workspaceRoot + ", dataDir=" + dataDir
                 + ", database=" + databaseUrl.substring(0, databaseUrl.indexOf(':', "r2dbc:".length()))
                 + ", opsPort=" + opsPort + ", drainTimeout=" + drainTimeout.toMillis() + "ms, maxLiveClis="
-                + maxLiveClis + ", logFormat=" + logFormat + "]";
+                + maxLiveClis + ", logFormat=" + logFormat + "]", environment);
     }
 }
