@@ -178,7 +178,8 @@ public record BridgeConfig(
         // CLI's credentials): only the database's kind, and settings that are no secret; a credential set in the wrong
         // variable (a path, say) is replaced by its name.
         return withoutCredentials("BridgeConfig[api=" + discordApiBaseUrl + ", guild=" + discordGuildId
-                + ", mainChannel=" + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles=" + allowedRoleIds.size()
+                + ", mainChannel=" + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles="
+                + allowedRoleIds.size()
                 + ", allowEveryone=" + allowEveryone + ", workspace=" + workspaceRoot + ", dataDir=" + dataDir
                 + ", database=" + databaseUrl.substring(0, databaseUrl.indexOf(':', "r2dbc:".length()))
                 + ", opsPort=" + opsPort + ", drainTimeout=" + drainTimeout.toMillis() + "ms, maxLiveClis="

@@ -301,9 +301,12 @@ final class BridgeConfigFuzzTest {
                 Map.entry("MAX_SESSIONS_PER_USER", BridgeConfig::maxSessionsPerUser),
                 Map.entry("MAX_LINE_BYTES", BridgeConfig::maxLineBytes),
                 Map.entry("PERMISSION_TIMEOUT", BridgeConfig::permissionTimeout),
-                Map.entry("TURN_TIMEOUT", BridgeConfig::turnTimeout), Map.entry("IDLE_TIMEOUT", BridgeConfig::idleTimeout),
-                Map.entry("INTERRUPT_WAIT", BridgeConfig::interruptWait), Map.entry("STOP_GRACE", BridgeConfig::stopGrace),
-                Map.entry("KILL_AFTER", BridgeConfig::killAfter), Map.entry("DRAIN_TIMEOUT", BridgeConfig::drainTimeout),
+                Map.entry("TURN_TIMEOUT", BridgeConfig::turnTimeout),
+                Map.entry("IDLE_TIMEOUT", BridgeConfig::idleTimeout),
+                Map.entry("INTERRUPT_WAIT", BridgeConfig::interruptWait),
+                Map.entry("STOP_GRACE", BridgeConfig::stopGrace),
+                Map.entry("KILL_AFTER", BridgeConfig::killAfter),
+                Map.entry("DRAIN_TIMEOUT", BridgeConfig::drainTimeout),
                 Map.entry("PRESENCE_MIN_INTERVAL", BridgeConfig::presenceMinInterval),
                 Map.entry("INTERACTION_DEADLINE_MARGIN", BridgeConfig::interactionDeadlineMargin),
                 Map.entry("EDIT_INTERVAL", BridgeConfig::editInterval));
@@ -326,7 +329,8 @@ final class BridgeConfigFuzzTest {
         "99999999999999999999", "8MB", "8 MiB", "8mib", "-1KiB"};
     private static final String[] DATABASE_TEXTS = {"r2dbc:h2:mem:///x", "r2dbc:postgresql://u:" + DB_PASSWORD
         + "@h/db", "postgresql://u:" + DB_PASSWORD + "@h/db", "jdbc:postgresql://h/db?password=" + DB_PASSWORD,
-        "r2dbc:postgres://u:" + DB_PASSWORD + "@h/db", DB_PASSWORD, "u:" + DB_PASSWORD + "@h", "mysql://" + DB_PASSWORD};
+        "r2dbc:postgres://u:" + DB_PASSWORD + "@h/db", DB_PASSWORD, "u:" + DB_PASSWORD + "@h",
+        "mysql://" + DB_PASSWORD};
 
     private static String value(Random random, String setting) {
         if (random.nextInt(3) == 0) {

@@ -58,7 +58,8 @@ public final class Fuzz {
             }
             long seed = baseSeed() ^ mix(name.hashCode());
             Random seeds = new Random(seed);
-            int count = (int) Math.max(1, Math.round(tries * Double.parseDouble(System.getProperty("fuzz.tries", "1"))));
+            double factor = Double.parseDouble(System.getProperty("fuzz.tries", "1"));
+            int count = (int) Math.max(1, Math.round(tries * factor));
             for (int i = 0; i < count; i++) {
                 run(i, seeds.nextLong(), property);
             }

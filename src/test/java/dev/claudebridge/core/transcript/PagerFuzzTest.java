@@ -190,7 +190,8 @@ final class PagerFuzzTest {
     // ---- random markdown ----
 
     private static final String[] WORDS = {"the", "a", "reply", "**bold**", "_it_", "`code`", "x=1;", "é", "naïve",
-        "中文", "🎉", "👩‍💻", "e\u0301", "<@123>", "@everyone", "https://example.com/a?b=c", "~~~", "``", "`",
+        "中文", "🎉", "👩‍💻", "e\u0301", "<@123>", "@everyone", "https://example.com/a?b=c", "~~~", "``",
+        "`",
         "1.", "-", "#", ">", "|", "\\", "\t", "\r", "\u00a0", "\u2028"};
     private static final String[] LANGUAGES = {"", "python", "js", "c++", "objective-c", "diff", "sh", "x".repeat(40),
         "py extra words", "lang`x", "  java", "\tgo"};
