@@ -98,7 +98,7 @@ final class BridgeConfigFuzzTest {
         Fuzz.property("settings: one setting hostile", random -> {
             String setting = SETTINGS.get(random.nextInt(SETTINGS.size()));
             return new Case(setting, value(random, setting));
-        }).tries(6000).shrinking(c -> Fuzz.shrinkString(c.value()).map(v -> new Case(c.setting(), v)))
+        }).tries(10_000).shrinking(c -> Fuzz.shrinkString(c.value()).map(v -> new Case(c.setting(), v)))
                 .check(c -> {
                     Map<String, String> env = base();
                     env.put(c.setting(), c.value());
@@ -133,7 +133,7 @@ final class BridgeConfigFuzzTest {
                 env.put(junk(random), junk(random)); // a variable the bot does not read
             }
             return new TreeMap<>(env);
-        }).tries(4000).showing(env -> env.entrySet().stream().map(e -> e.getKey() + "=" + Fuzz.literal(e.getValue()))
+        }).tries(10_000).showing(env -> env.entrySet().stream().map(e -> e.getKey() + "=" + Fuzz.literal(e.getValue()))
                 .toList().toString()).check(env -> {
                     Optional<BridgeConfig> config = parse(env);
                     if (config.isPresent()) {

@@ -61,10 +61,10 @@ final class LineFramerFuzzTest {
     void linesCutAtAnyByteComeOutExactly() {
         int cases = Fuzz.property("LineFramer: N lines cut at random byte offsets",
                         random -> generate(random, MAX_LINE_BYTES, 2 * LineFramer.HEAD_BYTES))
-                .tries(4000)
+                .tries(10_000)
                 .shrinking(LineFramerFuzzTest::shrink)
                 .check(LineFramerFuzzTest::framesExactly);
-        assertThat(cases).isGreaterThanOrEqualTo(4000);
+        assertThat(cases).isGreaterThanOrEqualTo(10_000);
     }
 
     /** One byte per read over lines full of multi-byte characters: every character is split across reads. */
@@ -75,7 +75,7 @@ final class LineFramerFuzzTest {
             int total = c.stream().length;
             return new Case(c.lines(), c.lastNewline(), IntStream.range(1, total).boxed().toList(), random.nextInt(3),
                     c.maxLineBytes());
-        }).tries(300).shrinking(LineFramerFuzzTest::shrink).check(LineFramerFuzzTest::framesExactly);
+        }).tries(1000).shrinking(LineFramerFuzzTest::shrink).check(LineFramerFuzzTest::framesExactly);
     }
 
     /**

@@ -77,7 +77,7 @@ final class CliEventDecoderFuzzTest {
     void bytesDroppedDuplicatedSwappedOrCut() {
         Fuzz.property("decoder: real lines with bytes dropped, duplicated, swapped, replaced, cut or nested deep",
                         random -> bytesMutated(random, pick(random)))
-                .tries(5000).shrinking(Fuzz::shrinkString).showing(Fuzz::literal)
+                .tries(10_000).shrinking(Fuzz::shrinkString).showing(Fuzz::literal)
                 .check(this::decodesByContract);
     }
 
@@ -85,7 +85,7 @@ final class CliEventDecoderFuzzTest {
     void typesChangedFieldsOfTheWrongTypeJunkNested() {
         Fuzz.property("decoder: real lines with types changed, fields of the wrong JSON type, junk nested",
                         random -> structurallyMutated(random, pick(random)))
-                .tries(5000).shrinking(Fuzz::shrinkString).showing(Fuzz::literal)
+                .tries(10_000).shrinking(Fuzz::shrinkString).showing(Fuzz::literal)
                 .check(this::decodesByContract);
     }
 
@@ -95,7 +95,7 @@ final class CliEventDecoderFuzzTest {
             ObjectNode node = (ObjectNode) parse(pick(random));
             node.set("type", unknownType(random));
             return node.toString();
-        }).tries(2000).shrinking(Fuzz::shrinkString).showing(Fuzz::literal).check(line -> {
+        }).tries(5000).shrinking(Fuzz::shrinkString).showing(Fuzz::literal).check(line -> {
             CliEvent event = decoder.decode(line);
             assertThat(event).isInstanceOf(CliEvent.Unknown.class);
             assertThat(((CliEvent.Unknown) event).raw()).isEqualTo(parse(line));
@@ -109,7 +109,7 @@ final class CliEventDecoderFuzzTest {
             JsonNode node = parse(line);
             replaceNumbers(node, random);
             return List.of(line, node.toString());
-        }).tries(3000).showing(pair -> Fuzz.literal(pair.get(1))).check(pair -> {
+        }).tries(5000).showing(pair -> Fuzz.literal(pair.get(1))).check(pair -> {
             CliEvent original = decoder.decode(pair.get(0));
             CliEvent huge = decoder.decode(pair.get(1));
             assertThat(huge.getClass()).as("decoded %s", huge).isEqualTo(original.getClass());
@@ -124,7 +124,7 @@ final class CliEventDecoderFuzzTest {
             int cut = random.nextInt(4) == 0 ? bytes.length : random.nextInt(Math.min(bytes.length, 4096) + 1);
             return new Line.Oversized(new String(bytes, 0, cut, StandardCharsets.UTF_8),
                     bytes.length + 1L + random.nextInt(Integer.MAX_VALUE));
-        }).tries(3000).check(head -> {
+        }).tries(5000).check(head -> {
             CliEvent event = decoder.decode(head);
             assertThat(event).isInstanceOf(CliEvent.Oversized.class);
             CliEvent.Oversized oversized = (CliEvent.Oversized) event;

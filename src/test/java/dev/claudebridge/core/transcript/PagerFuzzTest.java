@@ -53,7 +53,7 @@ final class PagerFuzzTest {
     @Test
     void pagesHoldTheBodyWithinTheLimitWithBalancedFences() {
         Fuzz.property("Pager: random markdown", PagerFuzzTest::generate)
-                .tries(4000).shrinking(PagerFuzzTest::shrink)
+                .tries(10_000).shrinking(PagerFuzzTest::shrink)
                 .check(c -> checkPages(c.body(), c.room()));
     }
 
@@ -62,7 +62,7 @@ final class PagerFuzzTest {
         Fuzz.property("Pager: pages before the last are final while text is appended", random -> {
             Case c = generate(random);
             return new Case(c.body(), c.limit());
-        }).tries(2000).shrinking(PagerFuzzTest::shrink).check(c -> {
+        }).tries(4000).shrinking(PagerFuzzTest::shrink).check(c -> {
             Pager pager = new Pager(c.room());
             List<Pager.Chunk> whole = pager.chunks(c.body());
             Random cuts = new Random(c.body().hashCode());
@@ -85,7 +85,7 @@ final class PagerFuzzTest {
             Case c = generate(random);
             return new Case(c.body().replace("🔧", "🔨"), c.limit());
         })
-                .tries(600).shrinking(PagerFuzzTest::shrink).check(c -> {
+                .tries(1500).shrinking(PagerFuzzTest::shrink).check(c -> {
                     Renderer renderer = new Renderer(c.limit());
                     Random pieces = new Random(c.body().hashCode());
                     Transcript transcript = Transcript.empty();
