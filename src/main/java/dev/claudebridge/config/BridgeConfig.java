@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every setting of the bot (docs/architecture.md §5), parsed and validated once from an environment map. Tests build it
@@ -68,6 +70,10 @@ public record BridgeConfig(
     /** The CLI's credentials, read from the environment only to hide them in the logs. */
     private static final List<String> CLI_SECRETS = List.of("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN");
 
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]{0,15}:");
+    /** A URL's {@code user:password@}, or a {@code password=} parameter. */
+    private static final Pattern PASSWORD = Pattern.compile("//[^/:@]*:([^/@]+)@|[?&;]password=([^&;]+)");
+
     public BridgeConfig {
         allowedUserIds = Set.copyOf(allowedUserIds);
         allowedRoleIds = Set.copyOf(allowedRoleIds);
@@ -75,8 +81,19 @@ public record BridgeConfig(
         environment = Map.copyOf(environment);
     }
 
-    /** Parses and validates; throws {@link ConfigException} naming the first bad variable. */
+    /**
+     * Parses and validates; throws {@link ConfigException} naming the first bad variable. Its message never holds a
+     * credential, even one set in the wrong variable (a token swapped with a channel id would be echoed otherwise).
+     */
     public static BridgeConfig fromEnv(Map<String, String> env) {
+        try {
+            return parse(env);
+        } catch (ConfigException e) {
+            throw new ConfigException(withoutCredentials(e.getMessage(), env));
+        }
+    }
+
+    private static BridgeConfig parse(Map<String, String> env) {
         Settings s = new Settings(env);
         String token = s.required("DISCORD_TOKEN", "the bot token");
         String apiBase = s.string("DISCORD_API_BASE_URL", DISCORD_API);
@@ -96,17 +113,25 @@ public record BridgeConfig(
         // Set: it must exist (a typo should not become a new, empty workspace). Not set: $DATA_DIR/workspace, which
         // Main creates at start-up, so a first run needs no directory made by hand.
         Optional<String> workspaceSetting = s.optional("WORKSPACE_ROOT");
-        Path workspace = workspaceSetting.map(Path::of).orElse(dataDir.resolve(DEFAULT_WORKSPACE))
-                .toAbsolutePath().normalize();
+        Path workspace = (workspaceSetting.isPresent() ? s.requiredPath("WORKSPACE_ROOT", "an existing directory")
+                : dataDir.resolve(DEFAULT_WORKSPACE)).toAbsolutePath().normalize();
         if (workspaceSetting.isPresent() && !Files.isDirectory(workspace)) {
             throw new ConfigException("WORKSPACE_ROOT", "an existing directory", workspace.toString());
         }
         Path claudeConfig = s.path("CLAUDE_CONFIG_DIR", dataDir.resolve("claude"));
         String databaseUrl = s.string("DATABASE_URL", "r2dbc:h2:file:///" + dataDir.resolve("claude-bridge"));
         if (!databaseUrl.startsWith("r2dbc:h2:") && !databaseUrl.startsWith("r2dbc:postgresql:")) {
-            // Quoted back without its password: the message goes to stderr, and on to whatever collects it.
-            throw new ConfigException("DATABASE_URL", "an r2dbc:h2:... or r2dbc:postgresql://... URL",
-                    Redaction.url(databaseUrl));
+            // The message goes to stderr and on to whatever collects it: a URL whose password could be found is quoted
+            // with it hidden (the host helps the operator); anything else shows its scheme only, as the rest may be a
+            // password in a shape no pattern knows.
+            String hidden = Redaction.url(databaseUrl);
+            if (!hidden.equals(databaseUrl)) {
+                throw new ConfigException("DATABASE_URL", "an r2dbc:h2:... or r2dbc:postgresql://... URL", hidden);
+            }
+            Matcher scheme = SCHEME.matcher(databaseUrl);
+            throw new ConfigException("DATABASE_URL: expected an r2dbc:h2:... or r2dbc:postgresql://... URL, got "
+                    + (scheme.lookingAt() ? "'" + scheme.group() + "…'" : "something else")
+                    + " (the rest is not shown: it can hold a password)");
         }
         String logFormat = s.string("LOG_FORMAT", "text");
         if (!logFormat.equals("text") && !logFormat.equals("json")) {
@@ -145,6 +170,30 @@ public record BridgeConfig(
                 s.integer("MAX_SESSIONS_PER_USER", 5, 1, 1000),
                 editInterval(s),
                 logFormat, env);
+    }
+
+    /**
+     * {@code message} with the value of each credential the bot or its CLI is given, and the database password,
+     * replaced by the variable's name. Values shorter than 8 characters are left: they are no real credential, and
+     * replacing them would garble the message.
+     */
+    private static String withoutCredentials(String message, Map<String, String> env) {
+        List<String> names = List.of("DISCORD_TOKEN", "ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN");
+        String out = message;
+        for (String name : names) {
+            String value = env.get(name);
+            if (value != null && value.strip().length() >= 8) {
+                out = out.replace(value.strip(), "<" + name + ">");
+            }
+        }
+        Matcher password = PASSWORD.matcher(env.getOrDefault("DATABASE_URL", ""));
+        while (password.find()) {
+            String value = password.group(1) != null ? password.group(1) : password.group(2);
+            if (value.length() >= 8) {
+                out = out.replace(value, "<the DATABASE_URL password>");
+            }
+        }
+        return out;
     }
 
     /** {@code adaptive} (the default): edits follow Discord's rate-limit headers; a duration: a fixed interval. */
@@ -192,12 +241,14 @@ public record BridgeConfig(
     @Override
     public String toString() {
         // Never print the token, the database URL (it can carry a password) or the process environment (it holds the
-        // CLI's credentials): only the database's kind, and settings that are no secret.
-        return "BridgeConfig[api=" + discordApiBaseUrl + ", guild=" + discordGuildId + ", mainChannel="
-                + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles=" + allowedRoleIds.size()
+        // CLI's credentials): only the database's kind, and settings that are no secret; a credential set in the wrong
+        // variable (a path, say) is replaced by its name.
+        return withoutCredentials("BridgeConfig[api=" + discordApiBaseUrl + ", guild=" + discordGuildId
+                + ", mainChannel=" + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles="
+                + allowedRoleIds.size()
                 + ", allowEveryone=" + allowEveryone + ", workspace=" + workspaceRoot + ", dataDir=" + dataDir
                 + ", database=" + databaseUrl.substring(0, databaseUrl.indexOf(':', "r2dbc:".length()))
-                + ", opsBind=" + opsBindAddress + ", opsPort=" + opsPort + ", drainTimeout=" + drainTimeout.toMillis() + "ms, maxLiveClis="
-                + maxLiveClis + ", logFormat=" + logFormat + "]";
+                + ", opsBind=" + opsBindAddress + ", opsPort=" + opsPort + ", drainTimeout=" + drainTimeout.toMillis()
+                + "ms, maxLiveClis=" + maxLiveClis + ", logFormat=" + logFormat + "]", environment);
     }
 }

@@ -14,7 +14,8 @@ public final class ConfigException extends RuntimeException {
     private final List<String> lines;
 
     ConfigException(String variable, String expected, String got) {
-        this(variable + ": expected " + expected + (got == null ? ", but it is not set" : ", got '" + got + "'"));
+        this(variable + ": expected " + expected
+                + (got == null ? ", but it is not set" : ", got '" + oneLine(got) + "'"));
     }
 
     public ConfigException(String message) {
@@ -33,5 +34,15 @@ public final class ConfigException extends RuntimeException {
     /** The problems, one line each (a single-problem exception has one: its message). */
     public List<String> lines() {
         return lines;
+    }
+
+    /** A value as it can be shown on one line: control characters and line breaks written as escapes. */
+    private static String oneLine(String value) {
+        StringBuilder out = new StringBuilder();
+        value.chars().forEach(c -> {
+            boolean breaks = Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+            out.append(breaks ? String.format("\\u%04x", c) : String.valueOf((char) c));
+        });
+        return out.toString();
     }
 }

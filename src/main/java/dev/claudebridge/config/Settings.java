@@ -1,5 +1,6 @@
 package dev.claudebridge.config;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -16,6 +17,8 @@ final class Settings {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KiB|MiB|GiB)?");
+    /** The longest duration accepted: ten years, far from {@link Duration#toNanos()} overflowing in a timer. */
+    static final Duration LONGEST = Duration.ofHours(87_600);
 
     private final Map<String, String> env;
 
@@ -90,15 +93,23 @@ final class Settings {
         if (!m.matches()) {
             throw new ConfigException(name, "a duration such as 500ms, 30s, 5m or 1h", v);
         }
-        long amount = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
+        long millisPerUnit = switch (m.group(2)) {
+            case "ms" -> 1;
+            case "s" -> 1000;
+            case "m" -> 60_000;
+            default -> 3_600_000;
         };
+        Duration d;
+        try {
+            d = Duration.ofMillis(Math.multiplyExact(Long.parseLong(m.group(1)), millisPerUnit));
+        } catch (ArithmeticException | NumberFormatException e) {
+            d = LONGEST.plusMillis(1); // past a long: too long, said below
+        }
         if (d.isZero()) {
             throw new ConfigException(name, "a duration greater than zero", v);
+        }
+        if (d.compareTo(LONGEST) > 0) {
+            throw new ConfigException(name, "a duration of at most " + LONGEST.toHours() + "h", v);
         }
         return d;
     }
@@ -116,7 +127,12 @@ final class Settings {
             case "GiB" -> 1L << 30;
             default -> 1L;
         };
-        long value = Long.parseLong(m.group(1)) * unit;
+        long value;
+        try {
+            value = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException e) {
+            value = Long.MAX_VALUE; // past a long: too large, said below (never wrapped around into range)
+        }
         if (value < 1024 || value > Integer.MAX_VALUE - 16) {
             throw new ConfigException(name, "a size from 1KiB to 2047MiB", v);
         }
@@ -124,7 +140,19 @@ final class Settings {
     }
 
     Path path(String name, Path fallback) {
-        return optional(name).map(Path::of).orElse(fallback).toAbsolutePath().normalize();
+        return optional(name).map(v -> path(name, v)).orElse(fallback).toAbsolutePath().normalize();
+    }
+
+    Path requiredPath(String name, String expected) {
+        return path(name, required(name, expected)).toAbsolutePath().normalize();
+    }
+
+    private static Path path(String name, String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(name, "a path", value);
+        }
     }
 
     private static long parseSnowflake(String name, String value) {

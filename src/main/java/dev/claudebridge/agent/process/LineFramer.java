@@ -51,6 +51,9 @@ final class LineFramer {
     private void append(ByteBuffer buffer, int from, int length) {
         if (oversizedBytes >= 0) {
             oversizedBytes += length;
+            // Under a cap below HEAD_BYTES the head is still short when the cap is crossed: it is completed from the
+            // reads that follow, so the head never depends on where the reads happened to end.
+            copy(buffer, from, Math.min(length, HEAD_BYTES - current.size()));
             return;
         }
         if (current.size() + length > maxLineBytes) {

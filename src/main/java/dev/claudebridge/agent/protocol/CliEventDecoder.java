@@ -228,8 +228,14 @@ public final class CliEventDecoder {
         return value == null || !value.canConvertToInt() ? Optional.empty() : Optional.of(value.asInt());
     }
 
+    /**
+     * A number as a decimal, else zero. A number beyond a double (say {@code 1e400}) is read as infinity, which has no
+     * decimal: it counts as zero too rather than make the whole line unknown (an unknown result would never end its
+     * turn).
+     */
     private static BigDecimal decimal(JsonNode value) {
-        return value.isNumber() ? value.decimalValue() : BigDecimal.ZERO;
+        boolean infinite = (value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue());
+        return value.isNumber() && !infinite ? value.decimalValue() : BigDecimal.ZERO;
     }
 
     private static List<String> strings(JsonNode array) {

@@ -12,7 +12,8 @@ import java.util.List;
  * the last newline that neither follows a fence-opening line nor precedes a fence-closing line (either would leave
  * an empty code block), after any last newline, after the last space, or hard at the window's end (only when the
  * window has no newline or space after some visible text). A break never leaves a chunk of only whitespace, which
- * Discord would refuse, unless the window is all whitespace.
+ * Discord would refuse, unless the window is all whitespace. A break that is not after a newline never leaves the
+ * next chunk starting with a space or a backtick: that page would start with a line the chat reads as a fence.
  */
 final class Pager {
 
@@ -85,12 +86,33 @@ final class Pager {
                     clean = i + 1;
                 }
             } else if (c == ' ' && content) {
-                space = i + 1;
+                space = startsMidLineSafely(body, i + 1) ? i + 1 : space;
             } else if (!Character.isWhitespace(c)) {
                 content = true;
             }
         }
-        return clean >= 0 ? clean : newline >= 0 ? newline : space >= 0 ? space : windowEnd;
+        return clean >= 0 ? clean : newline >= 0 ? newline : space >= 0 ? space : hardCut(body, start, windowEnd);
+    }
+
+    /**
+     * Whether a page may start at {@code at}, in the middle of a body line. The chat reads each page on its own, so a
+     * page starting with up to three spaces and {@code ```} would open a code block the body does not have: a page
+     * never starts mid-line with a space or a backtick. Only the one character at {@code at} is read; when it lies
+     * past the window it is already there, since a break is only looked for when text follows the window.
+     */
+    private static boolean startsMidLineSafely(String body, int at) {
+        char c = body.charAt(at);
+        return c != ' ' && c != '`' && !Character.isLowSurrogate(c);
+    }
+
+    /** The window's end, or the latest point before it where a page may start mid-line (see above). */
+    private static int hardCut(String body, int start, int windowEnd) {
+        for (int at = windowEnd; at > start; at--) {
+            if (startsMidLineSafely(body, at)) {
+                return at;
+            }
+        }
+        return windowEnd;
     }
 
     /** The fence state after {@code [from, to)}, given the state {@code info} before it. */
