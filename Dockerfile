@@ -28,7 +28,9 @@ RUN npm ci --no-audit --no-fund \
  && test "$(node_modules/.bin/claude --version)" = "$actual"
 
 # 3. Runtime: a JRE of the same major version, tini as PID 1 (reaps the CLIs' orphaned grandchildren), a non-root
-#    user, the data directory on a volume.
+#    user, the data directory on a volume. /etc/claude-code, where the CLI always reads managed settings (hooks and
+#    allow rules included, whatever --setting-sources says), exists and belongs to root, unwritable for the bot's
+#    user: an agent's tool cannot plant a managed-settings.json there. Running the container as root undoes this.
 FROM eclipse-temurin:21-jre AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini curl git \
@@ -36,7 +38,8 @@ RUN apt-get update \
  && groupadd --gid 10001 bridge \
  && useradd --uid 10001 --gid 10001 --home-dir /home/bridge --create-home --shell /usr/sbin/nologin bridge \
  && mkdir -p /data/claude /data/workspace \
- && chown -R 10001:10001 /data
+ && chown -R 10001:10001 /data \
+ && install -d -o root -g root -m 0755 /etc/claude-code
 
 COPY --from=cli /tools/node_modules/ /app/tools/node_modules/
 COPY --from=build /claude-bridge.jar /app/claude-bridge.jar

@@ -111,6 +111,20 @@ class DockerfileTest {
                 .anySatisfy(copy -> assertThat(copy).startsWith("--from=").endsWith(" /app/claude-bridge.jar"));
     }
 
+    /** Managed settings always load: their directory is root's, made before USER, never handed to the bot's user. */
+    @Test
+    void theManagedSettingsDirectoryBelongsToRoot() {
+        Stage runtime = dockerfile.last();
+        List<String> runs = runtime.all("RUN").stream().map(Instruction::arguments).toList();
+        assertThat(runs).anySatisfy(run -> assertThat(run)
+                .contains("install -d -o root -g root -m 0755 /etc/claude-code"));
+        assertThat(String.join("\n", runs)).doesNotContainPattern("(chown|chmod)[^&;]*/etc/claude-code")
+                .doesNotContain("/etc/claude-code/managed-settings.json");
+        assertThat(runtime.all("COPY")).extracting(Instruction::arguments)
+                .noneSatisfy(copy -> assertThat(copy).contains("/etc/claude-code"));
+        assertThat(runtimeUid()).as("the bot does not run as root").isPositive();
+    }
+
     @Test
     void healthcheckHitsHealthzOnTheOpsPort() {
         String healthcheck = dockerfile.last().last("HEALTHCHECK").orElseThrow().arguments();
