@@ -12,7 +12,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * The control API for a standalone fake (no token): {@code GET /_sim/info} (users with their tokens, team,
  * channels), {@code POST /_sim/post} {@code {user, channel_id, root_id?, message}}, {@code POST /_sim/react}
  * {@code {user, post_id, emoji}}, {@code POST /_sim/click} {@code {user, post_id, action_id, selected_option?}},
- * {@code POST /_sim/drop-websockets}, {@code POST /_sim/forget-connections}. {@code user} is a username.
+ * {@code POST /_sim/age} {@code {post_id, seconds}}, {@code POST /_sim/drop-websockets},
+ * {@code POST /_sim/forget-connections}. {@code user} is a username.
  */
 final class ControlApi {
     private final MattermostServer server;
@@ -59,6 +60,11 @@ final class ControlApi {
             case "POST /_sim/click" -> {
                 return server.actions.click(user(in), in.path("post_id").asText(), in.path("action_id").asText(),
                         in.path("selected_option").asText("")).map(r -> r);
+            }
+            case "POST /_sim/age" -> {
+                state.age(in.path("post_id").asText(), in.path("seconds").asLong() * 1000);
+                out.put("status", "OK");
+                return Mono.just(out);
             }
             case "POST /_sim/drop-websockets" -> {
                 out.put("dropped", server.hub.drop(Optional.empty()));

@@ -1,6 +1,6 @@
 package dev.claudebridge.testkit.mattermost;
 
-import java.security.SecureRandom;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
 public final class MmIds {
     private static final char[] ALPHABET = "ybndrfg8ejkmcpqxot1uwisza345h769".toCharArray();
     private static final Pattern VALID = Pattern.compile("[a-z0-9]{26}");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private MmIds() {
     }
@@ -18,9 +17,9 @@ public final class MmIds {
     /** A new random id. */
     public static String next() {
         byte[] bytes = new byte[16];
-        synchronized (RANDOM) {
-            RANDOM.nextBytes(bytes);
-        }
+        // Not SecureRandom: it reads /dev/urandom, a blocking call on an event loop (BlockHound). A fake needs
+        // unique ids, not secret ones.
+        ThreadLocalRandom.current().nextBytes(bytes);
         StringBuilder out = new StringBuilder(26);
         int buffer = 0;
         int bits = 0;
