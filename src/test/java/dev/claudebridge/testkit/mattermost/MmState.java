@@ -185,6 +185,9 @@ final class MmState {
         p.userId = userId;
         p.message = message;
         p.props = withActionIds(props);
+        if (users.get(userId).bot()) {
+            p.props.put("from_bot", "true"); // app.CreatePost marks a bot's posts
+        }
         p.createAt = now();
         p.updateAt = p.createAt;
         p.fileIds = attach(userId, p.id, fileIds);
