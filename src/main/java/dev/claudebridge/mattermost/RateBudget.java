@@ -11,9 +11,11 @@ import reactor.core.publisher.Mono;
  * The bot's share of the server's rate limit, learned from its headers. Mattermost limits per token or per remote
  * address (never per channel) with a GCRA bucket: {@code X-Ratelimit-Limit} is the burst plus one,
  * {@code X-Ratelimit-Remaining} what is left of it, {@code X-Ratelimit-Reset} the whole seconds until it is full
- * again. So {@code reset / (limit - remaining)} estimates the time one request takes to come back. When nothing
- * remains every request waits that long; a 429 holds every request for its {@code Retry-After} (or, without one,
- * the reset). A server without rate limiting sends no headers, and nothing waits.
+ * again. So {@code reset / (limit - remaining)} estimates the time one request takes to come back. Requests go at
+ * once while the last answer said some remain (less those sent since); after that each takes the next slot, one
+ * such time apart, so a burst of concurrent requests is spread instead of refused. A 429 holds every request for
+ * its {@code Retry-After} (or, without one, the reset) and the slots start after it. A server without rate
+ * limiting sends no headers, and nothing waits.
  */
 final class RateBudget {
     private static final Duration MIN_SPACING = Duration.ofMillis(20);
@@ -21,6 +23,9 @@ final class RateBudget {
     private final Clock clock;
     private Instant blockedUntil = Instant.MIN; // guarded by this
     private Optional<Duration> spacing = Optional.empty(); // guarded by this
+    /** Requests the server's last answer left, less those sent since. */
+    private long credits = Long.MAX_VALUE; // guarded by this
+    private Instant nextSlot = Instant.MIN; // guarded by this
 
     RateBudget(Clock clock) {
         this.clock = clock;
@@ -28,11 +33,19 @@ final class RateBudget {
 
     /** Completes when a request may go. */
     Mono<Void> permit() {
-        return Mono.defer(() -> waitUntil(until()));
+        return Mono.defer(() -> waitUntil(claim()));
     }
 
-    private synchronized Instant until() {
-        return blockedUntil;
+    private synchronized Instant claim() {
+        Instant now = clock.instant();
+        Instant at = blockedUntil.isAfter(now) ? blockedUntil : now;
+        if (credits > 0 || spacing.isEmpty()) {
+            credits--;
+            return at;
+        }
+        at = nextSlot.isAfter(at) ? nextSlot : at;
+        nextSlot = at.plus(spacing.get());
+        return at;
     }
 
     /** One request back over the refill time, when the server sent its headers. */
@@ -51,9 +64,7 @@ final class RateBudget {
         Duration one = Duration.ofMillis(Math.max(MIN_SPACING.toMillis(), reset.get() * 1000 / used));
         synchronized (this) {
             spacing = Optional.of(one);
-            if (remaining.get() <= 0) {
-                hold(clock.instant().plus(one));
-            }
+            credits = remaining.get();
         }
     }
 
@@ -63,6 +74,8 @@ final class RateBudget {
                 .map(Duration::ofSeconds).filter(d -> !d.isZero()).orElse(Duration.ofSeconds(1));
         synchronized (this) {
             hold(clock.instant().plus(wait));
+            credits = 0;
+            nextSlot = blockedUntil;
         }
         return wait;
     }
