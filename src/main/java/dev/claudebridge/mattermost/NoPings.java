@@ -5,7 +5,9 @@ package dev.claudebridge.mattermost;
  * {@code @all}, {@code @here} and {@code @username}, except inside code (the server removes code blocks and inline
  * code before it looks). So every {@code @} that starts a word outside a fenced code block gets a zero-width space
  * after it: the reader still sees {@code @channel}, the server sees {@code @} and {@code channel} apart. An {@code @}
- * after a letter or digit (an e-mail address) starts no mention and is left alone, as is code, which is copied.
+ * after a letter or digit (an e-mail address) starts no mention and is left alone, and so are fenced code blocks,
+ * which readers copy (inline code gets the space too: telling it apart exactly as the server does is not worth a
+ * ping if it goes wrong).
  * When the spaces would make the text longer than the server takes, the {@code @} becomes a full-width {@code ＠}
  * instead, which keeps the length.
  */
