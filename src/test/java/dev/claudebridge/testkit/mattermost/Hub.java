@@ -140,7 +140,7 @@ final class Hub implements Consumer<MmEvent> {
         int dropped = 0;
         for (WebConn c : List.copyOf(conns.values())) {
             if (c.attached() && userId.map(c.userId::equals).orElse(true)) {
-                c.dropSocket();
+                c.dropSocket(System.currentTimeMillis());
                 dropped++;
             }
         }

@@ -119,9 +119,12 @@ final class WebConn {
         }
     }
 
-    synchronized void dropSocket() {
+    /** Drops the socket and counts the connection as detached at once (a forget right after then sees it). */
+    synchronized void dropSocket(long now) {
         if (socket != null) {
             socket.drop();
+            socket = null;
+            detachedAt = now;
         }
     }
 
