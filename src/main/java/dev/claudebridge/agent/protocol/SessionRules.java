@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * Which rule "Allow for this session" adds for a tool call, if any. For Bash it is a prefix rule on the command's
  * first word ({@code Bash(touch:*)}); the pinned CLI asks again for every other command chained behind that word
- * ({@code &&}, {@code ;}, {@code |}, {@code $(…)}, backticks, newlines: {@code SessionRuleTest}), so the rule allows
+ * ({@code &&}, {@code ;}, {@code |}, {@code $(…)}, backticks, newlines: {@code ClaudeSessionTest}), so the rule allows
  * only that program. It is not offered when that program can itself run anything: a shell or interpreter, a wrapper
  * that runs its arguments, or a build tool or package runner that runs code from files the agent can write (a rule
  * for {@code npm} would let the agent run any script it puts in package.json). Nor when the first word is not a plain

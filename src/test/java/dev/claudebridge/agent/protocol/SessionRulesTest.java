@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Which rule "Allow for this session" may add (what a prefix rule really allows is {@code SessionRuleTest}'s). */
+/** Which rule "Allow for this session" may add (what a prefix rule really allows is {@code ClaudeSessionTest}'s). */
 final class SessionRulesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -13,6 +13,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -168,6 +169,55 @@ final class ClaudeSessionTest {
         assertThat(asked).hasSize(1);
         assertThat(Files.exists(cli.workDir.resolve("a.txt"))).isTrue();
         assertThat(Files.exists(cli.workDir.resolve("b.txt"))).isTrue();
+    }
+
+    /** Commands that start with the allowed word and then run something else (marker: a directory named pwned-N,
+     * made by a word the rule does not name). */
+    private static final List<String> SMUGGLED = List.of(
+            "touch b1 && mkdir pwned-1",
+            "touch b2; mkdir pwned-2",
+            "touch b3 || mkdir pwned-3",
+            "touch b4 | sh -c 'mkdir pwned-4'",
+            "touch b5 $(mkdir pwned-5)",
+            "touch b6 `mkdir pwned-6`",
+            "touch b7\nmkdir pwned-7",
+            "touch b8 & mkdir pwned-8");
+
+    /**
+     * What a Bash prefix rule {@code Bash(<word>:*)} added for the session really allows: once {@code touch:*} is
+     * allowed, a command that starts with {@code touch} and goes on with another program is still asked about. The
+     * bot offers "Allow for this session" for Bash on the strength of this test ({@code SessionRules}).
+     */
+    @Test
+    void aPrefixRuleForTheFirstWordDoesNotLetAnotherCommandRunUnasked() throws Exception {
+        api.on(Match.userTextContains("first"), Reply.blocks(
+                Block.toolUse("Bash", Map.of("command", "touch a.txt", "description", "Touch a"))));
+        for (int i = 0; i < SMUGGLED.size(); i++) {
+            api.on(Match.userTextContains("variant " + i + "."), Reply.blocks(
+                    Block.toolUse("Bash", Map.of("command", SMUGGLED.get(i), "description", "Touch more"))));
+        }
+        api.on(Match.toolResultFor("Bash"), Reply.text("Done."));
+        ClaudeSession session = open();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        session.permissionRequests().subscribe(p -> {
+            String command = p.request().input().path("command").asText();
+            asked.add(command);
+            (command.equals("touch a.txt") ? p.allowForSession() : p.deny("not allowed in this test")).subscribe();
+        });
+
+        session.send("first touch").block(TURN);
+        assertThat(asked).containsExactly("touch a.txt");
+        assertThat(cli.workDir.resolve("a.txt")).exists();
+
+        List<String> ranUnasked = new ArrayList<>();
+        for (int i = 0; i < SMUGGLED.size(); i++) {
+            session.send("variant " + i + ".").block(TURN);
+            if (Files.exists(cli.workDir.resolve("pwned-" + (i + 1)))) {
+                ranUnasked.add(SMUGGLED.get(i) + (asked.contains(SMUGGLED.get(i)) ? " (asked)" : " (NOT asked)"));
+            }
+        }
+        assertThat(ranUnasked).as("commands smuggled behind an allowed first word").isEmpty();
+        assertThat(asked).as("each smuggling variant was asked about").containsAll(SMUGGLED);
     }
 
     @Test
