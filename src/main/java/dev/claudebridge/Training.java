@@ -1,14 +1,8 @@
 package dev.claudebridge;
 
 import dev.claudebridge.config.BridgeConfig;
-import dev.claudebridge.ops.BridgeMetrics;
-import dev.claudebridge.ops.Ops;
-import dev.claudebridge.ops.OpsServer;
-import dev.claudebridge.ops.ReadinessCheck;
-import dev.claudebridge.support.BotSchedulers;
+import dev.claudebridge.config.ConfigException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,51 +15,53 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * {@code java -XX:AOTCacheOutput=claude-bridge.aot -jar claude-bridge.jar --train}: the start-up path run once against
- * nothing, then a clean exit, so the JVM records the classes start-up loads and links (and how its methods ran) into
- * an AOT cache; a bot started with {@code -XX:AOTCache=claude-bridge.aot} maps them instead of loading, verifying and
- * linking them again (JEP 483, 514, 515). The Dockerfile runs it at build time with the image's own JRE and jar, which
- * the cache must match; docs/deploy.md.
+ * {@code java -XX:AOTCacheOutput=claude-bridge.aot -jar claude-bridge.jar --train}: the bot's start-up run twice
+ * against a stand-in Discord on 127.0.0.1, then a clean exit, so the JVM records the classes start-up loads and links
+ * (and how its methods ran) into an AOT cache; a bot started with {@code -XX:AOTCache=claude-bridge.aot} maps them
+ * instead of loading, verifying and linking them again (JEP 483, 514, 515). The Dockerfile runs it at build time with
+ * the image's own JRE and jar, which the cache must match; docs/deploy.md.
  *
- * <p>It needs no network, no Discord, no settings and no credentials: it starts the real {@link Application} with a
- * made-up configuration in a temporary directory, whose Discord is a port on 127.0.0.1 where nothing listens. So the
- * CLI's check (the image's own CLI, {@code CLAUDE_BIN}), the ops endpoint, the H2 store with its Flyway migrations,
- * the stop of leftovers and the Discord client up to its first request all run as they do in production; the login
- * then fails, as it must here, and the start undoes itself. The ops endpoint is then asked for each of its pages.
- * What only a real gateway session loads (the gateway's payloads, the events, the first CLI turn) is left out: those
- * classes load as they did before the cache.
+ * <p>It needs no network, no Discord, no settings and no credentials: the real {@link Application} starts with a
+ * made-up configuration in a temporary directory, and its Discord is {@link TrainingDiscord}, which answers the login
+ * (READY, the guild) and the slash commands. So the CLI's check (the image's own CLI, {@code CLAUDE_BIN}), the ops
+ * endpoint, the H2 store with its Flyway migrations, the stop of leftovers, the Discord client, the gateway session,
+ * the restore and the command registration all run as in production: the first start as on a new volume (migrations
+ * applied, commands written), the second as a restart (schema up to date, commands unchanged). Between the two the
+ * ops endpoint is asked for each page. What only users bring (messages, the CLI's turns) is left out: those classes
+ * load as they did before the cache.
  */
 public final class Training {
 
     /** The argument that runs the training instead of the bot (Main; the Dockerfile's training step). */
     public static final String FLAG = "--train";
     private static final Logger log = LoggerFactory.getLogger(Training.class);
-    /** The start can only fail (nothing listens); the bound is for a Discord client that would keep trying. */
-    private static final Duration START_ATTEMPT = Duration.ofSeconds(30);
+    private static final Duration START = Duration.ofSeconds(60);
 
     private Training() {
     }
 
     /**
-     * Runs the training; 0 when it went through (the login failing is part of it), 1 when it could not (the CLI
-     * cannot be run, say: an image whose bot could not start either).
+     * Runs the training; 0 when both starts went through, 1 when not (the CLI cannot be run, say: an image whose bot
+     * could not start either, so its build should fail).
      *
      * @param real the process's environment, of which only {@code CLAUDE_BIN} and {@code PATH} are read
      */
     static int run(Map<String, String> real) {
         Path dir = null;
-        try {
+        try (TrainingDiscord discord = TrainingDiscord.start()) {
             dir = Files.createTempDirectory("claude-bridge-training-");
-            BridgeConfig config = BridgeConfig.fromEnv(environment(dir, real));
+            BridgeConfig config = BridgeConfig.fromEnv(environment(dir, discord.apiBaseUrl(), real));
             Files.createDirectories(config.workspaceRoot());
-            startAgainstNothing(config);
-            askTheOpsEndpoint();
+            startAndStop(config, true);
+            startAndStop(config, false);
             log.info("training done");
             return 0;
+        } catch (ConfigException e) {
+            log.error("training failed: the start-up checks failed: {}", String.join("; ", e.lines()));
+            return 1;
         } catch (IOException | RuntimeException e) {
             log.error("training failed", e);
             return 1;
@@ -75,14 +71,14 @@ public final class Training {
     }
 
     /**
-     * A configuration of made-up ids whose Discord is a closed port of 127.0.0.1, with everything the bot writes under
-     * {@code dir}. Of the real environment only {@code CLAUDE_BIN} and {@code PATH} are used, so the check runs the
-     * CLI the bot will run.
+     * A configuration of made-up ids ({@code training/discord.json}) whose Discord is {@code apiBaseUrl}, with
+     * everything the bot writes under {@code dir}. Of the real environment only {@code CLAUDE_BIN} and {@code PATH}
+     * are used, so the check runs the CLI the bot will run.
      */
-    static Map<String, String> environment(Path dir, Map<String, String> real) throws IOException {
+    static Map<String, String> environment(Path dir, String apiBaseUrl, Map<String, String> real) {
         Map<String, String> env = new HashMap<>();
-        env.put("DISCORD_TOKEN", "MTExMTExMTExMTExMTExMTEx.training.not-a-token");
-        env.put("DISCORD_API_BASE_URL", "http://127.0.0.1:" + closedPort() + "/api/v10");
+        env.put("DISCORD_TOKEN", "MTExMTExMTExMTExMTExMTEx.training.not-a-token"); // base64 of the bot's id
+        env.put("DISCORD_API_BASE_URL", apiBaseUrl);
         env.put("DISCORD_GUILD_ID", "200000000000000000");
         env.put("DISCORD_MAIN_CHANNEL_ID", "300000000000000001");
         env.put("ALLOWED_USER_IDS", "400000000000000001");
@@ -90,6 +86,7 @@ public final class Training {
         env.put("HOME", dir.toString());
         env.put("OPS_PORT", "0");
         env.put("ANTHROPIC_API_KEY", "training-not-a-key");
+        env.put("DRAIN_TIMEOUT", "25s");
         for (String name : List.of("CLAUDE_BIN", "PATH")) {
             if (real.get(name) != null) {
                 env.put(name, real.get(name));
@@ -98,44 +95,30 @@ public final class Training {
         return env;
     }
 
-    private static void startAgainstNothing(BridgeConfig config) {
+    /** One start and its drain; with {@code askOps}, each page of the ops endpoint in between. */
+    private static void startAndStop(BridgeConfig config, boolean askOps) {
+        Application app = Application.start(config, Clock.systemUTC()).block(START);
+        if (app == null) {
+            throw new IllegalStateException("the start ended without the application");
+        }
         try {
-            Application app = Application.start(config, Clock.systemUTC()).block(START_ATTEMPT);
-            // Not expected (nothing listens), but if it did start, it stops as a drain would stop it.
-            if (app != null) {
-                app.stop(Duration.ofSeconds(10)).block(Duration.ofSeconds(15));
+            if (askOps) {
+                askTheOpsEndpoint(app.opsPort());
             }
-        } catch (dev.claudebridge.config.ConfigException e) {
-            // The CLI cannot be run, or is too old: the image is broken, and its build should say so.
-            throw new IllegalStateException("the start-up checks failed: " + String.join("; ", e.lines()), e);
-        } catch (RuntimeException expected) {
-            log.info("start-up stopped at the login, as expected without Discord: {}", expected.toString());
+        } finally {
+            app.stop(config.drainTimeout()).block(config.drainTimeout().plusSeconds(5));
         }
     }
 
     /** Each page of the ops endpoint once, as the probes and the scraper ask for them. */
-    private static void askTheOpsEndpoint() {
-        BotSchedulers schedulers = BotSchedulers.create();
-        try (BridgeMetrics metrics = Ops.metrics()) {
-            OpsServer ops = Ops.serve(0, List.of(new ReadinessCheck("training", () -> Mono.just(true))), metrics,
-                    schedulers.ops()).block(START_ATTEMPT);
-            HttpClient http = HttpClient.create().baseUrl("http://127.0.0.1:" + ops.port());
-            Flux.just("/healthz", "/readyz", "/metrics")
-                    .concatMap(path -> http.get().uri(path).responseSingle((response, body) -> body.asString()
-                            .defaultIfEmpty("").map(text -> path + " " + response.status().code())))
-                    .doOnNext(answer -> log.info("training: {}", answer))
-                    .then(ops.stop())
-                    .block(START_ATTEMPT);
-        } finally {
-            schedulers.close();
-        }
-    }
-
-    /** A port of 127.0.0.1 that nothing listens on (bound, then released). */
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    private static void askTheOpsEndpoint(int port) {
+        HttpClient http = HttpClient.create().baseUrl("http://127.0.0.1:" + port);
+        Flux.just("/healthz", "/readyz", "/metrics")
+                .concatMap(path -> http.get().uri(path).responseSingle((response, body) -> body.asString()
+                        .defaultIfEmpty("").map(text -> path + " " + response.status().code())))
+                .doOnNext(answer -> log.info("training: {}", answer))
+                .then()
+                .block(START);
     }
 
     private static void delete(Path dir) {
