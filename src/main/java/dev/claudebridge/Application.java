@@ -3,6 +3,7 @@ package dev.claudebridge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudebridge.agent.ClaudeAgentRuntime;
 import dev.claudebridge.config.BridgeConfig;
+import dev.claudebridge.config.ConfigException;
 import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.session.SessionRegistry;
 import dev.claudebridge.core.session.SessionSettings;
@@ -25,9 +26,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The bot wired from its configuration: what {@link Main} runs and what end-to-end tests start. Start-up order
- * matters: the ops endpoint first (so {@code /healthz} answers and {@code /readyz} says 503 while the rest starts),
- * then the store, then the leftovers of a crashed run are stopped, then the gateway, then the stored sessions come
- * back.
+ * matters ({@link #start}): the CLI's check first; then the ops endpoint (so {@code /healthz} answers and
+ * {@code /readyz} says 503 while the rest starts), the store (the leftovers of a crashed run stopped once it is open)
+ * and the gateway's login, side by side; then the stored sessions come back, and only then are events handled.
  */
 public final class Application {
 
@@ -87,50 +88,111 @@ public final class Application {
         this.wiring = wiring;
     }
 
+    /** The store, opened and migrated, and the agent runtime that records its CLIs in it; leftovers stopped. */
+    private record Store(SessionStore store, ClaudeAgentRuntime agents) {
+    }
+
+    /** What has started so far, so that a start-up that fails later undoes it. */
+    private static final class Started {
+        final AtomicReference<OpsServer> ops = new AtomicReference<>();
+        final AtomicReference<SessionStore> store = new AtomicReference<>();
+        final AtomicReference<DiscordBot> bot = new AtomicReference<>();
+
+        /** Logs out, closes the store, stops the ops endpoint: whichever of them started; never fails. */
+        Mono<Void> undo() {
+            return Mono.defer(() -> bot.get() == null ? Mono.<Void>empty() : bot.get().logout())
+                    .onErrorResume(e -> Mono.empty())
+                    .then(Mono.defer(() -> store.get() == null ? Mono.<Void>empty() : Persistence.close(store.get())))
+                    .onErrorResume(e -> Mono.empty())
+                    .then(Mono.defer(() -> ops.get() == null ? Mono.<Void>empty() : ops.get().stop()))
+                    .onErrorResume(e -> Mono.empty());
+        }
+    }
+
+    /**
+     * Starts the bot; completes when it is ready: logged in, stored sessions back, events handled, commands in place.
+     *
+     * <p>The CLI's version is checked first: a CLI this build cannot drive stops start-up before anything else starts.
+     * Then three things at once, because each mostly waits (the ops endpoint binds, the store opens and migrates and
+     * the leftovers of a crashed run are stopped, the gateway logs in): start-up takes as long as the slowest, not
+     * their sum. Only when all three are there does the core get its store and the gateway's events: the stored
+     * sessions come back first, then the events (those that came since the gateway's READY are kept and handled in
+     * order), and at the same time the slash commands are registered if they changed. Any failure undoes what started.
+     */
     public static Mono<Application> start(BridgeConfig config, Clock clock) {
         BotSchedulers schedulers = BotSchedulers.create();
         BridgeMetrics metrics = Ops.metrics();
         Wiring wiring = new Wiring();
+        Started started = new Started();
         ClaudeAgentRuntime runtime = new ClaudeAgentRuntime(config, new ObjectMapper(), schedulers.processStart(),
                 clock, metrics);
         metrics.watchCliMemory(runtime::residentBytes);
         SessionSettings settings = new SessionSettings(config.workspaceRoot(), config.queueLimit(),
                 config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(), config.maxSessionsPerUser(),
                 config.maxLiveClis());
-        // The CLI's version first: a CLI this build cannot drive stops start-up before anything else starts.
-        return runtime.version().flatMap(version -> Ops.serve(config.opsBindAddress(), config.opsPort(), wiring.checks(), metrics,
-                        schedulers.ops())
-                .flatMap(ops -> Persistence.open(config.databaseUrl(), schedulers.db())
-                        // With PostgreSQL the store arrives on the driver's event loop; building the Discord client
-                        // reads resources from the jar (a blocking read), so start-up goes on where blocking is fine.
-                        .publishOn(schedulers.processStart())
-                        .flatMap(store -> {
-                            wiring.store.set(store);
-                            ClaudeAgentRuntime agents = runtime.recordingChildrenIn(store.children());
-                            return agents.stopLeftovers()
-                                    .doOnNext(n -> log.info("stopped {} leftover CLIs of an earlier run", n))
-                                    .then(DiscordBot.start(config, new SessionRegistry(agents, store, settings,
-                                            clock, metrics, version), schedulers.processStart(), clock,
-                                            metrics.registry()))
-                                    .doOnNext(bot -> {
-                                        wiring.bot.set(bot);
-                                        metrics.watch(bot.sessions());
-                                    })
-                                    .flatMap(bot -> bot.sessions().restore()
-                                            .doOnNext(n -> log.info("restored {} sessions", n))
-                                            .thenReturn(bot))
-                                    .map(bot -> {
-                                        Disposable reaper = bot.sessions().idleReaper(reaperPeriod(config))
-                                                .subscribe(null, e -> log.error("idle reaper stopped", e));
-                                        return new Application(bot, store, schedulers, reaper, ops, metrics, wiring);
-                                    })
-                                    .onErrorResume(e -> Persistence.close(store).then(Mono.error(e)));
-                        })
-                        .onErrorResume(e -> ops.stop().then(Mono.error(e)))))
+        return runtime.version().flatMap(version -> Mono.zipDelayError(
+                        Ops.serve(config.opsBindAddress(), config.opsPort(), wiring.checks(), metrics, schedulers.ops())
+                                .doOnNext(started.ops::set),
+                        openStore(config, runtime, schedulers).doOnNext(s -> {
+                            started.store.set(s.store());
+                            wiring.store.set(s.store());
+                        }),
+                        // Building the Discord client reads resources from the jar (a blocking read).
+                        DiscordBot.login(config, schedulers.processStart(), clock, metrics.registry())
+                                .subscribeOn(schedulers.processStart())
+                                .doOnNext(started.bot::set))
+                .flatMap(parts -> {
+                    OpsServer ops = parts.getT1();
+                    Store store = parts.getT2();
+                    DiscordBot bot = parts.getT3();
+                    SessionRegistry registry = new SessionRegistry(store.agents(), store.store(), settings, clock,
+                            metrics, version);
+                    registry.attach(bot.chat());
+                    metrics.watch(registry);
+                    return registry.restore()
+                            .doOnNext(n -> log.info("restored {} sessions", n))
+                            .then(bot.serve(registry))
+                            .then(Mono.fromCallable(() -> {
+                                wiring.bot.set(bot);
+                                Disposable reaper = registry.idleReaper(reaperPeriod(config))
+                                        .subscribe(null, e -> log.error("idle reaper stopped", e));
+                                return new Application(bot, store.store(), schedulers, reaper, ops, metrics, wiring);
+                            }));
+                }))
+                .onErrorResume(e -> started.undo().then(Mono.error(oneError(e))))
                 .doOnError(e -> {
                     schedulers.close();
                     metrics.close();
                 });
+    }
+
+    /** The store opened and migrated, then the leftovers of a crashed run stopped (they are recorded in it). */
+    private static Mono<Store> openStore(BridgeConfig config, ClaudeAgentRuntime runtime, BotSchedulers schedulers) {
+        return Persistence.open(config.databaseUrl(), schedulers.db())
+                // With PostgreSQL the store arrives on the driver's event loop; stopping leftovers may block.
+                .publishOn(schedulers.processStart())
+                .flatMap(store -> {
+                    ClaudeAgentRuntime agents = runtime.recordingChildrenIn(store.children());
+                    return agents.stopLeftovers()
+                            .doOnNext(n -> log.info("stopped {} leftover CLIs of an earlier run", n))
+                            .thenReturn(new Store(store, agents))
+                            .onErrorResume(e -> Persistence.close(store).then(Mono.error(e)));
+                });
+    }
+
+    /**
+     * Of the failures of the parts started together, the one to report: a {@link ConfigException} if any (Main prints
+     * its lines and exits with 2), else the first; the others are kept as suppressed.
+     */
+    private static Throwable oneError(Throwable e) {
+        List<Throwable> all = reactor.core.Exceptions.unwrapMultiple(e);
+        if (all.size() == 1) {
+            return all.getFirst();
+        }
+        Throwable chosen = all.stream().filter(t -> t instanceof ConfigException).findFirst()
+                .orElse(all.getFirst());
+        all.stream().filter(t -> t != chosen).forEach(chosen::addSuppressed);
+        return chosen;
     }
 
     private static Duration reaperPeriod(BridgeConfig config) {

@@ -29,6 +29,13 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals(Training.FLAG)) {
+            // The AOT cache's training run (Dockerfile): start-up against nothing, then exit through System.exit, so
+            // the JVM writes the cache.
+            System.setProperty(LOG_FORMAT_PROPERTY, "text");
+            System.setProperty("com.zaxxer.nuprocess.enableShutdownHook", "false");
+            System.exit(Training.run(System.getenv()));
+        }
         BridgeConfig config;
         Map<String, String> fromFile;
         try {

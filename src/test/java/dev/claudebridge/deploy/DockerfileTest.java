@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudebridge.Training;
 import dev.claudebridge.deploy.ParsedDockerfile.Instruction;
 import dev.claudebridge.deploy.ParsedDockerfile.Stage;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ class DockerfileTest {
 
     static final String CLI_PACKAGE = "@anthropic-ai/claude-code";
     static final String PINNED_CLI = "2.1.332";
+    /** The Java of the image (build and runtime stages). */
+    static final int RUNTIME_JAVA = 25;
 
     private final String text = Repo.read("Dockerfile");
     private final ParsedDockerfile dockerfile = ParsedDockerfile.parse(text);
@@ -37,8 +40,12 @@ class DockerfileTest {
         }
     }
 
+    /**
+     * The image runs Java 25, the JDK the start-up figures were measured on and the one the AOT cache is made by; the
+     * classes still target the pom's release (21), so the jar also runs on a JDK 21.
+     */
     @Test
-    void javaImagesHaveThePomsRelease() {
+    void theRuntimeIsJava25AndTheBuildTargetsThePomsRelease() {
         int release = Repo.javaRelease();
         assertThat(release).isEqualTo(21);
         List<String> javaImages = dockerfile.stages().stream().map(Stage::image)
@@ -48,13 +55,65 @@ class DockerfileTest {
             String tag = image.substring(image.indexOf(':') + 1);
             Matcher major = Pattern.compile("^(\\d+)").matcher(tag);
             assertThat(major.find()).as("a Java major version at the start of the tag of %s", image).isTrue();
-            assertThat(Integer.parseInt(major.group(1))).as(image).isEqualTo(release);
+            assertThat(Integer.parseInt(major.group(1))).as(image).isEqualTo(RUNTIME_JAVA);
         }
         // Built on a JDK with the wrapper, run on a JRE.
         Stage build = dockerfile.stages().stream().filter(s -> s.image().contains("-jdk")).findFirst().orElseThrow();
         assertThat(build.all("RUN")).extracting(Instruction::arguments)
                 .anySatisfy(run -> assertThat(run).contains("./mvnw -B -ntp package -DskipTests"));
-        assertThat(dockerfile.last().image()).startsWith("eclipse-temurin:" + release + "-jre");
+        assertThat(dockerfile.last().image()).isEqualTo("eclipse-temurin:" + RUNTIME_JAVA + "-jre");
+    }
+
+    /**
+     * The AOT cache: made in the runtime stage (by the JRE that will use it, from the jar the ENTRYPOINT runs, after
+     * both the jar and the CLI the training checks are in place), with the ENTRYPOINT's own JVM flags, by the bot's
+     * training mode; the build fails when no cache came out; the ENTRYPOINT maps that very file.
+     */
+    @Test
+    void theRuntimeStageTrainsAnAotCacheThatTheEntrypointUses() {
+        Stage runtime = dockerfile.last();
+        List<Instruction> steps = runtime.instructions();
+        Instruction training = runtime.all("RUN").stream()
+                .filter(r -> r.arguments().contains("-XX:AOTCacheOutput=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no RUN in the final stage makes an AOT cache"));
+        Matcher output = Pattern.compile("-XX:AOTCacheOutput=(\\S+)").matcher(training.arguments());
+        assertThat(output.find()).isTrue();
+        String cache = output.group(1);
+
+        List<String> entrypoint = ParsedDockerfile.execForm(runtime.last("ENTRYPOINT").orElseThrow());
+        String jar = entrypoint.get(entrypoint.indexOf("-jar") + 1);
+        assertThat(training.arguments()).as("the training runs the ENTRYPOINT's jar in the training mode")
+                .contains("-jar " + jar + " " + Training.FLAG);
+        assertThat(Training.FLAG).isEqualTo("--train");
+        assertThat(training.arguments()).as("the build fails when no cache came out")
+                .containsPattern("&& test -s " + Pattern.quote(cache) + "(\\s|$)");
+
+        int trainedAt = steps.indexOf(training);
+        assertThat(steps.subList(0, trainedAt)).extracting(Instruction::arguments).as("the jar is copied in before")
+                .anySatisfy(copy -> assertThat(copy).startsWith("--from=").endsWith(" " + jar));
+        assertThat(steps.subList(0, trainedAt)).extracting(Instruction::arguments).as("and so is the CLI")
+                .anySatisfy(copy -> assertThat(copy).startsWith("--from=").contains("node_modules"));
+        assertThat(training.arguments()).as("the CLI the bot will run")
+                .contains("CLAUDE_BIN=" + runtime.env().get("CLAUDE_BIN") + " ");
+
+        // The ENTRYPOINT maps the cache, with the very flags the training ran with.
+        assertThat(entrypoint).contains("-XX:AOTCache=" + cache);
+        assertThat(entrypoint.indexOf("-XX:AOTCache=" + cache)).isLessThan(entrypoint.indexOf("-jar"));
+        List<String> runFlags = jvmFlags(List.of(training.arguments().split(" ")), "-XX:AOTCacheOutput=");
+        List<String> entrypointFlags = jvmFlags(entrypoint, "-XX:AOTCache=");
+        assertThat(runFlags).as("the training's JVM flags are the ENTRYPOINT's").isEqualTo(entrypointFlags)
+                .contains("-Xmx384m");
+        // Nothing hands the cache to every JVM of the image (the training itself would be given it).
+        assertThat(runtime.env()).doesNotContainKey("JAVA_TOOL_OPTIONS").doesNotContainKey("JDK_JAVA_OPTIONS");
+    }
+
+    /** The words between {@code java} and {@code -jar}, without the one that names the AOT cache. */
+    private static List<String> jvmFlags(List<String> command, String cacheFlag) {
+        int java = command.indexOf("java");
+        int jar = command.indexOf("-jar");
+        assertThat(java).as("java in %s", command).isNotNegative().isLessThan(jar);
+        return command.subList(java + 1, jar).stream().filter(w -> !w.isBlank() && !w.startsWith(cacheFlag))
+                .toList();
     }
 
     /**

@@ -44,8 +44,9 @@ final class RestartRecoveryIT {
                 .blockFirst(WAIT);
     }
 
+    /** The gateway's READY of the bot's {@code readyCount}-th login (events after it are kept until it serves). */
     private void awaitLogin(int readyCount) {
-        discord.changes().ofType(Change.CommandsOverwritten.class).skip(readyCount - 1L).blockFirst(WAIT);
+        discord.changes().ofType(Change.GatewayReady.class).skip(readyCount - 1L).blockFirst(WAIT);
     }
 
     @Test
