@@ -38,7 +38,13 @@ public final class Training {
     /** The argument that runs the training instead of the bot (Main; the Dockerfile's training step). */
     public static final String FLAG = "--train";
     private static final Logger log = LoggerFactory.getLogger(Training.class);
-    private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration START = Duration.ofSeconds(30);
+    /**
+     * Attempts of the whole training. Rarely (seen once in about a dozen CI runs, under load) Discord4J's gateway
+     * client failed on a frame of the stand-in (IllegalReferenceCountException inside the client) and never reached
+     * READY; the cause is not found yet. A fresh attempt goes through; a CLI that cannot run fails every attempt.
+     */
+    private static final int ATTEMPTS = 2;
 
     private Training() {
     }
@@ -50,6 +56,18 @@ public final class Training {
      * @param real the process's environment, of which only {@code CLAUDE_BIN} and {@code PATH} are read
      */
     static int run(Map<String, String> real) {
+        int status = 1;
+        for (int attempt = 1; attempt <= ATTEMPTS && status != 0; attempt++) {
+            status = attempt(real);
+            if (status == 2) {
+                return 1; // the start-up checks failed: another attempt would too
+            }
+        }
+        return status == 0 ? 0 : 1;
+    }
+
+    /** One training: 0 when both starts went through, 2 when the start-up checks failed, 1 otherwise. */
+    private static int attempt(Map<String, String> real) {
         Path dir = null;
         try (TrainingDiscord discord = TrainingDiscord.start()) {
             dir = Files.createTempDirectory("claude-bridge-training-");
@@ -61,7 +79,7 @@ public final class Training {
             return 0;
         } catch (ConfigException e) {
             log.error("training failed: the start-up checks failed: {}", String.join("; ", e.lines()));
-            return 1;
+            return 2;
         } catch (IOException | RuntimeException e) {
             log.error("training failed", e);
             return 1;

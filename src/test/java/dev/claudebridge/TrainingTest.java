@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
  * behind, and fail (so the image build fails) when the CLI cannot run. The cache it makes with a JDK 25 is checked by
  * {@code TrainingIT} on the packaged jar.
  */
-@Timeout(60)
+@Timeout(150)
 final class TrainingTest {
 
     private static final String CLI = Path.of(System.getProperty("claude.bin", "tools/node_modules/.bin/claude"))
