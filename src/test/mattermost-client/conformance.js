@@ -164,6 +164,17 @@ async function main() {
         await rejects(bot.getUser('aaaaaaaaaaaaaaaaaaaaaaaaaa'), 404);
     });
 
+    await check('GET /users/me/teams, and GET /teams/{id}/members/{id} for a member and for someone in no team', async () => {
+        const teams = await bot.getMyTeams();
+        assert.deepEqual(teams.map((t) => t.id), [m.teamId]);
+        const member = await bot.getTeamMember(m.teamId, m.owner.id);
+        assert.equal(member.user_id, m.owner.id);
+        assert.equal(member.team_id, m.teamId);
+        const loner = await control(m, 'users', {username: 'loner'});
+        await rejects(bot.getTeamMember(m.teamId, loner.id), 404, 'app.team.get_member.missing.app_error');
+        await rejects(bot.getTeamsForUser(m.owner.id), 403);
+    });
+
     await check('POST /channels/direct makes the DM once and returns it again', async () => {
         dm = await bot.createDirectChannel([m.bot.id, m.owner.id]);
         assert.equal(dm.type, 'D');

@@ -39,7 +39,7 @@ public final class Bridge {
     private final SessionRegistry sessions;
     private final ChatPlatform chat;
     private final AccessPolicy access;
-    private final String mainChannelId;
+    private final MainPlace main;
     private final Workspace workspace;
     private final Scheduler blocking;
     private final Clock clock;
@@ -48,8 +48,8 @@ public final class Bridge {
     final Choices<String> pendingStop;
 
     /** What /new was asked, kept while its confirmation is open. */
-    record NewRequest(String userId, String scopeId, Optional<String> prompt, Optional<String> directory,
-            Optional<String> model) {
+    record NewRequest(String userId, String scopeId, String parentId, Optional<String> prompt,
+            Optional<String> directory, Optional<String> model) {
     }
 
     /**
@@ -58,10 +58,19 @@ public final class Bridge {
      */
     public Bridge(SessionRegistry sessions, ChatPlatform chat, AccessPolicy access, String mainChannelId,
             Path workspaceRoot, Scheduler blocking, Scheduler timer, Clock clock, Duration choiceTtl) {
+        this(sessions, chat, access, MainPlace.channel(mainChannelId), workspaceRoot, blocking, timer, clock,
+                choiceTtl);
+    }
+
+    /**
+     * @param main where users start sessions (Discord: one channel; Mattermost: their direct messages with the bot)
+     */
+    public Bridge(SessionRegistry sessions, ChatPlatform chat, AccessPolicy access, MainPlace main,
+            Path workspaceRoot, Scheduler blocking, Scheduler timer, Clock clock, Duration choiceTtl) {
         this.sessions = sessions;
         this.chat = chat;
         this.access = access;
-        this.mainChannelId = mainChannelId;
+        this.main = main;
         this.workspace = new Workspace(workspaceRoot);
         this.blocking = blocking;
         this.clock = clock;
@@ -95,16 +104,18 @@ public final class Bridge {
         return clock;
     }
 
-    String mainChannelId() {
-        return mainChannelId;
+    MainPlace mainPlace() {
+        return main;
     }
 
     // ---- messages ----
 
     /**
-     * A message: in the main channel an allowed user's message starts a session thread from it; in a session's
-     * thread it is a prompt for that session. Anything else, and anything from a stranger, is ignored without a word
-     * (answering strangers in a shared channel would be noise). Only enqueues: a turn never runs here.
+     * A message: in a session's thread it is a prompt for that session; in the main place an allowed user's message
+     * starts a session thread from it, or, where sessions start only by command, is answered with where prompts go.
+     * A message in a thread that is no session is answered where the platform's main place says so (Mattermost's
+     * direct messages), else ignored; anything from a stranger is ignored without a word (answering strangers in a
+     * shared channel would be noise). Only enqueues: a turn never runs here.
      */
     public Mono<Void> message(IncomingMessage message) {
         if (!access.allows(message.actor()) || message.text().isBlank()) {
@@ -112,12 +123,16 @@ public final class Bridge {
         }
         Prompt prompt = new Prompt(message.text(), message.actor().userId(), Optional.of(message.messageId()),
                 clock.instant());
-        if (message.channelId().equals(mainChannelId)) {
-            return startFromMessage(message, prompt);
+        Optional<ThreadSession> session = sessions.get(chat.platform(), message.channelId());
+        if (session.isPresent()) {
+            return Mono.fromRunnable(() -> offer(session.get(), prompt));
         }
-        return sessions.get(chat.platform(), message.channelId())
-                .map(session -> Mono.fromRunnable(() -> offer(session, prompt)).then())
-                .orElse(Mono.empty());
+        if (main.contains(message.channelId())) {
+            return main.messagesStartSessions() ? startFromMessage(message, prompt)
+                    : say(message.channelId(), Texts.promptsNotInMain(markup()));
+        }
+        return main.answersStrayThreads() ? say(message.channelId(), Texts.threadNotRecognized(markup()))
+                : Mono.empty();
     }
 
     private Mono<Void> startFromMessage(IncomingMessage message, Prompt prompt) {
@@ -127,8 +142,9 @@ public final class Bridge {
                     sessions.settings().maxSessionsPerUser()))).then();
         }
         String title = title(prompt.text());
-        return chat.openThread(mainChannelId, title, Optional.of(message.messageId()))
-                .map(thread -> sessions.create(chat, thread, title, mainChannelId, message.scopeId(), user,
+        String parent = message.channelId();
+        return chat.openThread(parent, title, Optional.of(message.messageId()))
+                .map(thread -> sessions.create(chat, thread, title, parent, message.scopeId(), user,
                         workspace.root(), Optional.empty()))
                 // The prompt's message stays in the main channel: it is not marked in the thread.
                 .flatMap(session -> begin(session, Optional.of(new Prompt(prompt.text(), user, Optional.empty(),
@@ -165,10 +181,10 @@ public final class Bridge {
                         return Mono.just(new Created(Optional.empty(), Texts.BAD_DIRECTORY));
                     }
                     String title = title(request.prompt().orElse(""));
-                    return chat.openThread(mainChannelId, title, Optional.empty())
+                    return chat.openThread(request.parentId(), title, Optional.empty())
                             .map(thread -> {
                                 ThreadSession session = sessions.create(chat, thread, title,
-                                        mainChannelId, request.scopeId(), request.userId(), dir.get(),
+                                        request.parentId(), request.scopeId(), request.userId(), dir.get(),
                                         request.model());
                                 Optional<Prompt> first = request.prompt().map(p -> new Prompt(p, request.userId(),
                                         Optional.empty(), clock.instant()));

@@ -49,15 +49,16 @@ final class NewCommand implements Command {
 
     @Override
     public Answer run(CommandCall call, Bridge bridge) {
-        if (!call.channelId().equals(bridge.mainChannelId())) {
-            return Answer.refuse(Texts.useNewIn(bridge.markup(), bridge.mainChannelId()));
+        if (!bridge.mainPlace().contains(call.channelId())) {
+            return Answer.refuse(Texts.useNewIn(bridge.mainPlace().name(bridge.markup())));
         }
         Optional<String> badModel = call.option("model").filter(m -> !validModel(m));
         if (badModel.isPresent()) { // refused here: a bad name would fail every later save of the session
             return Answer.refuse(Texts.badModel(MAX_MODEL_LENGTH));
         }
         String user = call.actor().userId();
-        Bridge.NewRequest request = new Bridge.NewRequest(user, call.scopeId(), call.option("prompt"),
+        Bridge.NewRequest request = new Bridge.NewRequest(user, call.scopeId(), call.channelId(),
+                call.option("prompt"),
                 call.option("directory"), call.option("model"));
         int active = bridge.sessions().activeOf(user).size();
         if (active >= bridge.sessions().settings().maxSessionsPerUser()) {

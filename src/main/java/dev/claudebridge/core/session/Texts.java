@@ -39,8 +39,20 @@ public final class Texts {
 
     // ---- commands ----
 
-    public static String useNewIn(Markup m, String mainChannelId) {
-        return "Use /new in " + m.channel(mainChannelId) + ".";
+    /** @param place the main place as {@code MainPlace.name} writes it */
+    public static String useNewIn(String place) {
+        return "Use /new in " + place + ".";
+    }
+
+    /** Where sessions start only by command (Mattermost), a plain message in the main place. */
+    public static String promptsNotInMain(Markup m) {
+        return "Prompts are not accepted in the main DM: reply in a session thread, or start one with "
+                + m.code("!new") + ".";
+    }
+
+    /** Where the main place answers stray threads (Mattermost), a reply in a thread that is no session. */
+    public static String threadNotRecognized(Markup m) {
+        return "Thread not recognized: use " + m.code("!sessions") + " to find your session threads.";
     }
 
     public static String startAnother(int active) {

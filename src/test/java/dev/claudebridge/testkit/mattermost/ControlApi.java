@@ -54,6 +54,11 @@ final class ControlApi {
                         in.path("message").asText(""), MmJson.object(), java.util.List.of());
                 return Mono.just(post);
             }
+            case "POST /_sim/users" -> { // a new user, in no team and no channel
+                MmUser u = state.createUser(in.path("username").asText(), "", "", false);
+                out.put("id", u.id()).put("username", u.username()).put("token", u.token());
+                return Mono.just(out);
+            }
             case "POST /_sim/react" -> {
                 return Mono.just(state.react(user(in).id(), in.path("post_id").asText(), in.path("emoji").asText()));
             }

@@ -151,6 +151,38 @@ final class MmState {
         return List.copyOf(channels.values());
     }
 
+    /** A user is in a team when in one of its channels (the fake keeps no separate team membership). */
+    synchronized boolean inTeam(String teamId, String userId) {
+        return teams.containsKey(teamId) && channels.values().stream()
+                .anyMatch(c -> c.teamId().equals(teamId) && c.members().contains(userId));
+    }
+
+    synchronized ArrayNode teamsOf(String userId) {
+        ArrayNode out = MmJson.array();
+        teams.forEach((id, name) -> {
+            if (inTeam(id, userId)) {
+                ObjectNode t = out.addObject();
+                t.put("id", id);
+                t.put("name", name);
+                t.put("display_name", name);
+                t.put("type", "O");
+                t.put("delete_at", 0);
+            }
+        });
+        return out;
+    }
+
+    synchronized ObjectNode teamMemberJson(String teamId, String userId) {
+        ObjectNode o = MmJson.object();
+        o.put("team_id", teamId);
+        o.put("user_id", userId);
+        o.put("roles", "team_user");
+        o.put("delete_at", 0);
+        o.put("scheme_user", true);
+        o.put("scheme_admin", false);
+        return o;
+    }
+
     synchronized Optional<String> teamName(String teamId) {
         return Optional.ofNullable(teams.get(teamId));
     }

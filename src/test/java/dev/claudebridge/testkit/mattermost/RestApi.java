@@ -126,6 +126,23 @@ final class RestApi {
                 }
                 yield ok(out);
             }
+            // Only one's own teams (the server wants manage_system for another user's); others are asked per team.
+            case "GET users/{id}/teams" -> {
+                if (!p[1].equals("me") && !p[1].equals(me.id())) {
+                    throw MmError.forbidden();
+                }
+                yield ok(state.teamsOf(me.id()));
+            }
+            case "GET teams/{id}/members/{id}" -> {
+                if (!state.inTeam(p[1], me.id())) {
+                    throw MmError.forbidden();
+                }
+                if (!state.inTeam(p[1], p[3])) {
+                    throw MmError.notFound("GetTeamMember", "app.team.get_member.missing.app_error",
+                            "No team member found for that user ID and team ID.");
+                }
+                yield ok(state.teamMemberJson(p[1], p[3]));
+            }
             case "PUT users/{id}/status" -> {
                 JsonNode in = MmJson.parse(body, "updateUserStatus");
                 String userId = p[1].equals("me") ? me.id() : p[1];
@@ -309,7 +326,8 @@ final class RestApi {
     }
 
     private static final java.util.Set<String> WORDS = java.util.Set.of("me", "status", "custom", "posts",
-            "reactions", "patch", "thread", "actions", "direct", "usernames", "username");
+            "reactions", "patch", "thread", "actions", "direct", "usernames", "username", "teams",
+            "members");
 
     /** The route's shape: fixed words kept, ids and names as {@code {id}}; {@code users/me/...} as {@code users/{id}/...}. */
     private static String shape(String[] p) {
