@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
@@ -52,6 +53,8 @@ public final class MattermostChat implements ChatPlatform {
     /** Thread or channel id to where a post goes; learned once per id. */
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private final Map<String, String> displayNames = new ConcurrentHashMap<>();
+    /** Without a callback URL: what each reaction on a post with controls means. */
+    private final ReactionControls reactions = new ReactionControls();
 
     /** Where a post goes: a channel, and the root post of a thread in it (empty for the channel itself). */
     private record Target(String channelId, String rootId) {
@@ -120,10 +123,52 @@ public final class MattermostChat implements ChatPlatform {
         return botId;
     }
 
+    MattermostApi api() {
+        return api;
+    }
+
+    /** Whether controls are buttons and menus (a callback URL is set) or reactions. */
+    boolean buttons() {
+        return callback.isPresent();
+    }
+
+    /** What a reaction means on a post whose controls are reactions. */
+    Optional<ReactionControls.Choice> reactionChoice(String postId, String emojiName) {
+        return reactions.choice(postId, emojiName);
+    }
+
+    /**
+     * A post's controls answered: its buttons or its reaction legend go (so it cannot be answered twice), its text
+     * replaced when given, else kept.
+     */
+    Mono<Void> closeControls(String postId, Optional<String> text) {
+        Optional<String> original = reactions.forget(postId);
+        ObjectNode patch = MattermostApi.JSON.createObjectNode();
+        text.or(() -> original).ifPresent(t -> patch.put("message", NoPings.escape(t, pageLimit)));
+        patch.putObject("props");
+        return api.put("/posts/" + postId + "/patch", patch).then();
+    }
+
+    /** The bot's status ({@code online}, {@code away}, {@code dnd}) and custom status text. */
+    Mono<Void> presence(String status, String text) {
+        ObjectNode body = MattermostApi.JSON.createObjectNode();
+        body.put("user_id", botId);
+        body.put("status", status);
+        ObjectNode custom = MattermostApi.JSON.createObjectNode();
+        custom.put("emoji", "");
+        custom.put("text", text.length() > 100 ? text.substring(0, 99) + "…" : text);
+        return api.put("/users/" + botId + "/status", body)
+                .then(api.put("/users/me/status/custom", custom)).then();
+    }
+
     /** Learns a user's display name (for {@link Markup#mention}) from {@code GET /users/{id}}. */
     public Mono<String> learnUser(String userId) {
         return api.get("/users/" + userId).map(MattermostChat::displayName)
                 .doOnNext(name -> displayNames.put(userId, name));
+    }
+
+    boolean knowsUser(String userId) {
+        return displayNames.containsKey(userId);
     }
 
     /** A user's display name as the inbound side already read it. */
@@ -150,10 +195,14 @@ public final class MattermostChat implements ChatPlatform {
         return markup;
     }
 
+    /** Without a callback URL a page keeps room for its reaction legend. */
     @Override
     public int pageLimit() {
-        return pageLimit;
+        return callback.isPresent() ? pageLimit : Math.max(pageLimit / 2, pageLimit - LEGEND_ROOM);
     }
+
+    /** What a reaction legend may take of a post: ten choices of 100 characters, their emoji and the header. */
+    static final int LEGEND_ROOM = 1400;
 
     @Override
     public Duration editWindow() {
@@ -193,10 +242,30 @@ public final class MattermostChat implements ChatPlatform {
 
     @Override
     public Mono<String> post(String channelId, OutgoingMessage message) {
+        Optional<ReactionControls.Legend> legend = legend(message.rows());
+        String text = legend.map(l -> ReactionControls.withLegend(message.text(), l)).orElse(message.text());
         return target(channelId).flatMap(t -> upload(t.channelId(), message.files())
                 .flatMap(files -> api.post("/posts",
-                        postBody(t.channelId(), t.rootId(), message.text(), message.rows(), files))))
-                .map(post -> post.path("id").asText());
+                        postBody(t.channelId(), t.rootId(), text, message.rows(), files))))
+                .map(post -> post.path("id").asText())
+                .doOnNext(id -> legend.ifPresent(l -> {
+                    reactions.remember(id, message.text(), l);
+                    if (l.offer()) {
+                        offer(channelId, id, l);
+                    }
+                }));
+    }
+
+    private Optional<ReactionControls.Legend> legend(List<ComponentRow> rows) {
+        return callback.isPresent() || rows.isEmpty() ? Optional.empty() : ReactionControls.legend(rows);
+    }
+
+    /** The bot reacts with each answer first, so the owner answers with one click; in the background, in order. */
+    private void offer(String channelId, String postId, ReactionControls.Legend legend) {
+        Flux.fromIterable(legend.choices().keySet())
+                .concatMap(emoji -> react(channelId, postId, emoji))
+                .subscribe(null, e -> log.atDebug().addKeyValue("thread", channelId)
+                        .log("offering reactions on {} failed: {}", postId, e.toString()));
     }
 
     @Override
@@ -210,8 +279,15 @@ public final class MattermostChat implements ChatPlatform {
      */
     @Override
     public Mono<String> edit(String channelId, String messageId, OutgoingMessage message) {
+        Optional<ReactionControls.Legend> legend = legend(message.rows());
+        if (legend.isPresent()) {
+            reactions.remember(messageId, message.text(), legend.get());
+        } else {
+            reactions.forget(messageId);
+        }
         ObjectNode patch = MattermostApi.JSON.createObjectNode();
-        patch.put("message", NoPings.escape(message.text(), pageLimit));
+        patch.put("message", NoPings.escape(legend.map(l -> ReactionControls.withLegend(message.text(), l))
+                .orElse(message.text()), pageLimit));
         patch.set("props", props(message.rows()));
         return api.put("/posts/" + messageId + "/patch", patch)
                 .doOnNext(ignored -> pacing.edited(channelId))

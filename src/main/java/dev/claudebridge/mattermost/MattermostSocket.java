@@ -49,6 +49,7 @@ public final class MattermostSocket {
     // Touched by one socket's event loop at a time (sockets follow one another), on several threads over time.
     private volatile String connectionId = "";
     private volatile long nextSeq;
+    private volatile boolean open;
 
     /**
      * @param serverUrl {@code MATTERMOST_URL}, http(s); the socket is the same host with ws(s)
@@ -56,6 +57,11 @@ public final class MattermostSocket {
     public MattermostSocket(HttpClient http, String serverUrl, String token) {
         this.url = serverUrl.replaceAll("/+$", "").replaceFirst("^http", "ws") + "/api/v4/websocket";
         this.http = http.headers(h -> h.set("Authorization", "Bearer " + token));
+    }
+
+    /** Whether a connection is up now: from its {@code hello} until it drops. */
+    public boolean open() {
+        return open;
     }
 
     /** The events, across reconnects, until cancelled. */
@@ -73,7 +79,8 @@ public final class MattermostSocket {
                 : "?connection_id=" + connectionId + "&sequence_number=" + nextSeq;
         return http.websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 22).build())
                 .uri(url + query)
-                .handle((in, out) -> in.receive().asString().concatMap(this::read));
+                .handle((in, out) -> in.receive().asString().concatMap(this::read))
+                .doFinally(signal -> open = false);
     }
 
     private Flux<Signal> read(String text) {
@@ -93,6 +100,7 @@ public final class MattermostSocket {
                 nextSeq = 0;
             }
             connectionId = id;
+            open = true;
         }
         if (event.seq() != nextSeq) {
             return Flux.error(new IOException("websocket event " + event.seq() + " where " + nextSeq

@@ -1,0 +1,162 @@
+package dev.claudebridge.mattermost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudebridge.testkit.Block;
+import dev.claudebridge.testkit.Match;
+import dev.claudebridge.testkit.Reply;
+import dev.claudebridge.testkit.mattermost.FakeMattermostSettings;
+import dev.claudebridge.testkit.mattermost.MmPost;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mattermost end to end: the real CLI against the fake model, the bot's Mattermost adapter against
+ * {@link dev.claudebridge.testkit.FakeMattermost} over real HTTP and a real WebSocket. Users act as the fake's
+ * people do (posts, replies, reactions, clicks), each announced on the WebSocket as the server would.
+ */
+@Timeout(120)
+final class MattermostFlowTest {
+
+    @TempDir
+    Path root;
+
+    private MattermostWorld world;
+
+    @AfterEach
+    void stop() {
+        if (world != null) {
+            world.close();
+        }
+    }
+
+    /** {@code !new} in the DM: a root post for the session, the answer streamed in its thread; a reply is a prompt. */
+    @Test
+    void newInTheDirectMessageStartsASessionWhoseThreadTakesPrompts() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        world.api.on(Match.userTextContains("say hello"), Reply.text("Hello from the fake model."))
+                .on(Match.userTextContains("and again"), Reply.text("Hello once more."));
+        String dm = world.ownerDm();
+
+        world.mm.post(world.mm.owner(), dm, "!new --dir . say hello");
+
+        MmPost rootPost = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()
+                && p.message().equals("say hello"));
+        String thread = rootPost.id();
+        MmPost answer = world.botPost(p -> p.rootId().equals(thread) && p.message().contains("⏱"));
+        assertThat(answer.message()).contains("Hello from the fake model.");
+        assertThat(world.registry.get("mattermost", thread)).isPresent();
+
+        world.mm.reply(world.mm.owner(), thread, "and again");
+        assertThat(world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Hello once more.")
+                && p.message().contains("⏱"))).isNotNull();
+
+        world.mm.post(world.mm.owner(), dm, "!status");
+        MmPost status = world.botPost(p -> p.channelId().equals(dm) && p.message().startsWith("#### "));
+        assertThat(status.message()).contains("Your Claude Code sessions", "say hello", "2 prompts");
+    }
+
+    /** What is said in the wrong place gets a sentence that says where it goes; a stranger is refused. */
+    @Test
+    void wrongPlacesAndStrangersAreAnswered() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        String dm = world.ownerDm();
+
+        world.mm.post(world.mm.owner(), dm, "please fix the build");
+        assertThat(world.botPost(p -> p.channelId().equals(dm)).message())
+                .startsWith("Prompts are not accepted in the main DM");
+
+        String ownRoot = world.mm.post(world.mm.owner(), dm, "!help");
+        world.botPost(p -> p.channelId().equals(dm) && p.message().contains("new"));
+        world.mm.reply(world.mm.owner(), ownRoot, "is this a session?");
+        assertThat(world.botPost(p -> p.rootId().equals(ownRoot)).message()).startsWith("Thread not recognized");
+
+        String strangerDm = world.mm.directChannel(world.mm.stranger(), world.mm.bot()).id();
+        world.mm.post(world.mm.stranger(), strangerDm, "!new hello");
+        assertThat(world.botPost(p -> p.channelId().equals(strangerDm)).message())
+                .isEqualTo("You are not allowed to use this bot.");
+        assertThat(world.registry.all()).isEmpty();
+    }
+
+    private String toolTurn(String trigger, String command, String done) {
+        world.api.on(Match.userTextContains(trigger), Reply.blocks(Block.text("Running it."),
+                        Block.toolUse("Bash", Map.of("command", command, "description", "Run it"))))
+                .on(Match.toolResultFor("Bash"), Reply.text(done));
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new please " + trigger);
+        return world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()
+                && p.message().equals("please " + trigger)).id();
+    }
+
+    /** Without a callback URL a permission is answered by reaction; the bot offers the reactions itself. */
+    @Test
+    void aPermissionIsAnsweredByReaction() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        String thread = toolTurn("touch", "touch allowed.txt", "The file is there.");
+        MmPost prompt = world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("🔐"));
+        assertThat(prompt.message()).contains("React to answer: :+1: Allow", ":-1: Deny", "touch allowed.txt");
+        assertThat(prompt.attachments()).isEmpty();
+        MmPost offered = world.awaitState(prompt.id(), p -> p.reactions().containsKey("-1"));
+        assertThat(offered.reactions().get("+1")).containsExactly(world.mm.bot().id());
+
+        world.mm.react(world.mm.owner(), prompt.id(), "+1");
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("The file is there.")
+                && p.message().contains("⏱"));
+        assertThat(Files.exists(world.workspace.resolve("allowed.txt"))).isTrue();
+        MmPost outcome = world.awaitState(prompt.id(), p -> p.message().contains("Allowed"));
+        assertThat(outcome.message()).doesNotContain("React to answer");
+    }
+
+    /** With a callback URL the same permission is a button; the callback carries the bot's secret. */
+    @Test
+    void aPermissionIsAnsweredByButtonWithACallbackUrl() throws Exception {
+        world = MattermostWorld.start(root, true, FakeMattermostSettings.defaults());
+        String thread = toolTurn("touch", "touch clicked.txt", "Done by button.");
+        MmPost prompt = world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("🔐"));
+        assertThat(prompt.message()).doesNotContain("React to answer");
+        JsonNode actions = prompt.attachments().get(0).path("actions");
+        assertThat(actions.get(0).path("name").asText()).isEqualTo("Allow");
+
+        world.mm.click(world.mm.owner(), prompt.id(), actions.get(0).path("id").asText(), "");
+
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Done by button.")
+                && p.message().contains("⏱"));
+        assertThat(Files.exists(world.workspace.resolve("clicked.txt"))).isTrue();
+        MmPost outcome = world.awaitState(prompt.id(), p -> p.message().contains("Allowed"));
+        assertThat(outcome.attachments()).isEmpty();
+    }
+
+    /**
+     * The WebSocket drops and the server forgets the connection: the post made meanwhile is fetched over REST when
+     * the bot is back, and answered once.
+     */
+    @Test
+    void aPromptPostedWhileTheSocketWasDownIsAnsweredOnce() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        world.api.on(Match.userTextContains("first"), Reply.text("First answer."))
+                .on(Match.userTextContains("while down"), Reply.text("Caught up."));
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new first");
+        String thread = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()
+                && p.message().equals("first")).id();
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("First answer.")
+                && p.message().contains("⏱"));
+
+        world.mm.forgetDroppedConnections();
+        assertThat(world.mm.dropWebSockets(world.mm.bot())).isPositive();
+        world.mm.forgetDroppedConnections();
+        world.mm.reply(world.mm.owner(), thread, "posted while down");
+
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Caught up.")
+                && p.message().contains("⏱"));
+        MattermostWorld.sleep(1500);
+        assertThat(world.api.requests().stream().filter(r -> r.userText().contains("while down")).count())
+                .isEqualTo(1);
+    }
+}

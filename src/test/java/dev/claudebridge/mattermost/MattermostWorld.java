@@ -1,0 +1,181 @@
+package dev.claudebridge.mattermost;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudebridge.agent.ClaudeAgentRuntime;
+import dev.claudebridge.config.BridgeConfig;
+import dev.claudebridge.config.MattermostConfig;
+import dev.claudebridge.core.port.AgentVersion;
+import dev.claudebridge.core.port.SessionMetrics;
+import dev.claudebridge.core.port.SessionStore;
+import dev.claudebridge.core.session.SessionRegistry;
+import dev.claudebridge.core.session.SessionSettings;
+import dev.claudebridge.persistence.Persistence;
+import dev.claudebridge.support.BotSchedulers;
+import dev.claudebridge.testkit.FakeAnthropicApi;
+import dev.claudebridge.testkit.FakeMattermost;
+import dev.claudebridge.testkit.mattermost.FakeMattermostSettings;
+import dev.claudebridge.testkit.mattermost.MmPost;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The Mattermost side of the bot against {@link FakeMattermost}, with the real pinned CLI against
+ * {@link FakeAnthropicApi} and the real store: the adapter, the core and the agent runtime wired as the application
+ * wires them.
+ */
+final class MattermostWorld implements AutoCloseable {
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    final FakeMattermost mm;
+    final FakeAnthropicApi api;
+    final MattermostBot bot;
+    final SessionRegistry registry;
+    final Path workspace;
+    private final SessionStore store;
+    private final BotSchedulers schedulers;
+
+    private MattermostWorld(FakeMattermost mm, FakeAnthropicApi api, MattermostBot bot, SessionRegistry registry,
+            Path workspace, SessionStore store, BotSchedulers schedulers) {
+        this.mm = mm;
+        this.api = api;
+        this.bot = bot;
+        this.registry = registry;
+        this.workspace = workspace;
+        this.store = store;
+        this.schedulers = schedulers;
+    }
+
+    /** @param callback whether buttons call back (else controls are reactions) */
+    static MattermostWorld start(Path root, boolean callback, FakeMattermostSettings settings) throws IOException {
+        FakeMattermost mm = FakeMattermost.start(settings);
+        FakeAnthropicApi api = FakeAnthropicApi.start();
+        Path workspace = Files.createDirectories(root.resolve("workspace"));
+        Path home = Files.createDirectories(root.resolve("home"));
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", System.getenv("PATH"));
+        env.put("HOME", home.toString());
+        env.put("LANG", "C.UTF-8");
+        // Discord's settings only because the configuration asks for them; Discord is not started here.
+        env.put("DISCORD_TOKEN", "unused");
+        env.put("DISCORD_MAIN_CHANNEL_ID", "1");
+        env.put("ALLOWED_USER_IDS", "1");
+        env.put("WORKSPACE_ROOT", workspace.toString());
+        env.put("DATA_DIR", root.resolve("data").toString());
+        env.put("CLAUDE_BIN", Path.of(System.getProperty("claude.bin", "tools/node_modules/.bin/claude"))
+                .toAbsolutePath().toString());
+        env.put("ANTHROPIC_BASE_URL", api.baseUrl());
+        env.put("ANTHROPIC_API_KEY", "sk-ant-dummy");
+        env.put("CLAUDE_CODE_MAX_RETRIES", "1");
+        env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+        env.put("CLAUDE_ENV_PASSTHROUGH", "CLAUDE_CODE_MAX_RETRIES,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC");
+        env.put("PRESENCE_MIN_INTERVAL", "200ms");
+        env.put("INTERRUPT_WAIT", "2s");
+        env.put("STOP_GRACE", "5s");
+        env.put("KILL_AFTER", "2s");
+        env.put("DRAIN_TIMEOUT", "12s");
+        env.put("OPS_PORT", "0");
+        BridgeConfig config = BridgeConfig.fromEnv(env);
+        MattermostConfig mmConfig = new MattermostConfig(mm.url(), mm.bot().token(), Set.of("owner"), Set.of(),
+                Optional.empty(), callback ? Optional.of(0) : Optional.empty(), Optional.empty());
+        BotSchedulers schedulers = BotSchedulers.create();
+        Clock clock = Clock.systemUTC();
+        SessionStore store = Persistence.open(config.databaseUrl(), schedulers.db()).block(WAIT);
+        ClaudeAgentRuntime runtime = new ClaudeAgentRuntime(config, new ObjectMapper(), schedulers.processStart(),
+                clock).recordingChildrenIn(store.children());
+        AgentVersion version = runtime.version().block(WAIT);
+        SessionRegistry registry = new SessionRegistry(runtime, store, new SessionSettings(config.workspaceRoot(),
+                config.queueLimit(), config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(),
+                config.maxSessionsPerUser(), config.maxLiveClis()), clock, SessionMetrics.NONE, version);
+        MattermostBot bot = callback ? withCallback(mmConfig, config, schedulers, clock)
+                : MattermostBot.login(mmConfig, config, schedulers.processStart(), clock).block(WAIT);
+        registry.attach(bot.chat());
+        registry.restore().block(WAIT);
+        bot.serve(registry).block(WAIT);
+        MattermostWorld world = new MattermostWorld(mm, api, bot, registry, workspace, store, schedulers);
+        world.awaitConnected();
+        return world;
+    }
+
+    /** The callback server needs its port before the URL is known: bind on a free port, then log in with its URL. */
+    private static MattermostBot withCallback(MattermostConfig mmConfig, BridgeConfig config,
+            BotSchedulers schedulers, Clock clock) throws IOException {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        MattermostConfig withUrl = new MattermostConfig(mmConfig.url(), mmConfig.token(), mmConfig.allowedUsers(),
+                mmConfig.allowedTeams(), mmConfig.mainChannelId(), Optional.of(port),
+                Optional.of("http://127.0.0.1:" + port));
+        return MattermostBot.login(withUrl, config, schedulers.processStart(), clock).block(WAIT);
+    }
+
+    void awaitConnected() {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!Boolean.TRUE.equals(bot.connected().block(WAIT))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the bot's WebSocket did not connect");
+            }
+            sleep(20);
+        }
+    }
+
+    /** The owner's direct-message channel with the bot. */
+    String ownerDm() {
+        return mm.directChannel(mm.owner(), mm.bot()).id();
+    }
+
+    /** Waits for a post of the bot's that matches (as created or after edits). */
+    MmPost botPost(Predicate<MmPost> matches) {
+        return mm.awaitPost(p -> p.userId().equals(mm.bot().id()) && !p.deleted() && matches.test(p), WAIT);
+    }
+
+    /** Waits until the post with this id matches. */
+    MmPost awaitState(String postId, Predicate<MmPost> matches) {
+        return mm.awaitPost(p -> p.id().equals(postId) && matches.test(p), WAIT);
+    }
+
+    /** The bot's posts in a thread, oldest first. */
+    List<MmPost> botPostsIn(String threadId) {
+        return mm.allPosts().stream().filter(p -> p.userId().equals(mm.bot().id()) && p.threadId().equals(threadId)
+                && !p.id().equals(threadId)).toList();
+    }
+
+    private static void quietly(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            System.err.println("closing the world: " + what + " failed: " + e);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            quietly("logout", () -> bot.logout().block(WAIT));
+            quietly("drain", () -> registry.drain().block(Duration.ofSeconds(20)));
+            quietly("flush", () -> registry.flush().block(WAIT));
+            quietly("store", () -> Persistence.close(store).block(WAIT));
+        } finally {
+            schedulers.close();
+            api.close();
+            mm.close();
+        }
+    }
+}
