@@ -39,8 +39,12 @@ final class MattermostChatTest {
         try (FakeMattermost mm = FakeMattermost.start(FakeMattermostSettings.defaults().withMaxPostSize(5000));
              FakeMattermost limited = FakeMattermost.start(FakeMattermostSettings.defaults()
                      .withPostEditTimeLimit(3600))) {
-            MattermostChat chat = chat(mm, Optional.empty(), Clock.systemUTC());
+            MattermostChat chat = chat(mm, Optional.of(new MattermostChat.Callback("http://127.0.0.1:9/actions",
+                    "s")), Clock.systemUTC());
             assertThat(chat.pageLimit()).isEqualTo(5000);
+            assertThat(chat(mm, Optional.empty(), Clock.systemUTC()).pageLimit())
+                    .as("without a callback URL a page keeps room for its reaction legend")
+                    .isEqualTo(5000 - MattermostChat.LEGEND_ROOM);
             assertThat(chat.editWindow()).as("no PostEditTimeLimit").isGreaterThan(Duration.ofDays(365));
             assertThat(chat.botId()).isEqualTo(mm.bot().id());
             assertThat(chat(limited, Optional.empty(), Clock.systemUTC()).editWindow())
