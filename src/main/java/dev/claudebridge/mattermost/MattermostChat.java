@@ -302,6 +302,14 @@ public final class MattermostChat implements ChatPlatform {
                 });
     }
 
+    /** The session's root post (the bot's, opened by {@link #openThread}) says the session ended. */
+    @Override
+    public Mono<Void> markEnded(String threadId, String text) {
+        ObjectNode patch = MattermostApi.JSON.createObjectNode();
+        patch.put("message", NoPings.escape(text, pageLimit));
+        return api.put("/posts/" + threadId + "/patch", patch).then();
+    }
+
     @Override
     public Mono<Void> react(String channelId, String messageId, String emoji) {
         return Mono.fromCallable(() -> Emoji.name(emoji)).flatMap(name -> {

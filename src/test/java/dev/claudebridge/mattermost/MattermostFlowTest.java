@@ -133,6 +133,39 @@ final class MattermostFlowTest {
     }
 
     /**
+     * The CLI dies: the thread says so with Resume / Start fresh / Abort as numbered reactions; Abort ends the
+     * session, its root post says so, and a later reply is answered that the session ended.
+     */
+    @Test
+    void aDeadSessionAbortedByReactionEndsAndItsRootPostSaysSo() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        world.api.on(Match.userTextContains("short"), Reply.text("Short answer."));
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new short");
+        String thread = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()
+                && p.message().equals("short")).id();
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Short answer.")
+                && p.message().contains("⏱"));
+
+        ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().map(c -> c.contains("claude")).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
+        MmPost dead = world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("💥"));
+        assertThat(dead.message()).contains(":one: Resume", ":two: Start fresh", ":three: Abort");
+
+        world.mm.react(world.mm.owner(), dead.id(), "three");
+        world.botPost(p -> p.rootId().equals(thread) && p.message().equals("Session ended."));
+        assertThat(world.awaitState(thread, p -> p.message().contains("Session ended")).message())
+                .startsWith("short").contains("start a new one with !new");
+        assertThat(world.awaitState(dead.id(), p -> !p.message().contains("React to answer")).message())
+                .startsWith("💥");
+
+        world.mm.reply(world.mm.owner(), thread, "are you there?");
+        assertThat(world.botPost(p -> p.rootId().equals(thread) && p.message().contains("has ended")).message())
+                .contains("Start a new one");
+    }
+
+    /**
      * The WebSocket drops and the server forgets the connection: the post made meanwhile is fetched over REST when
      * the bot is back, and answered once.
      */

@@ -53,6 +53,14 @@ public interface ChatPlatform {
      */
     Mono<String> edit(String channelId, String messageId, OutgoingMessage message);
 
+    /**
+     * A session's thread ended for good: where the platform heads a thread with a message of the bot's (Mattermost's
+     * root post), that message now says {@code text}. Discord's thread keeps its name: nothing to do.
+     */
+    default Mono<Void> markEnded(String threadId, String text) {
+        return Mono.empty();
+    }
+
     Mono<Void> react(String channelId, String messageId, String emoji);
 
     Mono<Void> unreact(String channelId, String messageId, String emoji);

@@ -50,6 +50,11 @@ public final class Texts {
                 + m.code("!new") + ".";
     }
 
+    /** What heads an ended session's thread where the platform heads it with a message (Mattermost). */
+    public static String threadEnded(Markup m, String title) {
+        return title + "\n\n" + m.small("🏁 Session ended: start a new one with !new.");
+    }
+
     /** Where the main place answers stray threads (Mattermost), a reply in a thread that is no session. */
     public static String threadNotRecognized(Markup m) {
         return "Thread not recognized: use " + m.code("!sessions") + " to find your session threads.";

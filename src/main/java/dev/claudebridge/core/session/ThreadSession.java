@@ -564,6 +564,8 @@ public final class ThreadSession {
 
     private void onEnd(Sinks.Empty<Void> done) {
         setState(SessionState.ENDED);
+        fireAndLog(chat.markEnded(identity.threadId(), Texts.threadEnded(chat.markup(), identity.title())),
+                "marking the thread ended");
         waiting.clear();
         saveInbox();
         failWaiters(new IllegalStateException("the session has ended"));
