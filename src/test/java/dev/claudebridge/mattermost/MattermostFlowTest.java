@@ -10,6 +10,7 @@ import dev.claudebridge.testkit.mattermost.FakeMattermostSettings;
 import dev.claudebridge.testkit.mattermost.MmPost;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +131,84 @@ final class MattermostFlowTest {
         assertThat(Files.exists(world.workspace.resolve("clicked.txt"))).isTrue();
         MmPost outcome = world.awaitState(prompt.id(), p -> p.message().contains("Allowed"));
         assertThat(outcome.attachments()).isEmpty();
+    }
+
+    /**
+     * In a shared main channel everyone sees the prompt: an allowed user who is not the owner, and a stranger, each
+     * get a reply in the thread and change nothing; the owner's reaction answers.
+     */
+    @Test
+    void inASharedChannelOnlyTheOwnersReactionCounts() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        world.api.on(Match.userTextContains("touch"), Reply.blocks(Block.text("Running it."),
+                        Block.toolUse("Bash", Map.of("command", "touch shared.txt", "description", "Run it"))))
+                .on(Match.toolResultFor("Bash"), Reply.text("Touched."));
+        String channel = world.mm.townSquare().id();
+        world.mm.post(world.mm.owner(), channel, "!new touch it");
+        String thread = world.botPost(p -> p.channelId().equals(channel) && p.rootId().isEmpty()
+                && p.message().equals("touch it")).id();
+        MmPost prompt = world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("🔐"));
+
+        world.mm.react(world.mm.friend(), prompt.id(), "+1");
+        assertThat(world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("Only the session"))
+                .message()).isEqualTo("Only the session's owner can do this.");
+        world.mm.react(world.mm.stranger(), prompt.id(), "+1");
+        world.botPost(p -> p.rootId().equals(thread) && p.message().equals("You are not allowed to use this bot."));
+        assertThat(Files.exists(world.workspace.resolve("shared.txt"))).isFalse();
+
+        world.mm.react(world.mm.owner(), prompt.id(), "+1");
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Touched.") && p.message().contains("⏱"));
+        assertThat(Files.exists(world.workspace.resolve("shared.txt"))).isTrue();
+    }
+
+    private void scriptQuestion() {
+        Map<String, Object> question = Map.of("question", "Which database should we use?", "header", "Database",
+                "multiSelect", false, "options", List.of(
+                        Map.of("label", "H2", "description", "embedded"),
+                        Map.of("label", "PostgreSQL", "description", "server")));
+        world.api.on(Match.userTextContains("pick a database"), Reply.blocks(Block.text("Let me ask."),
+                        Block.toolUse("AskUserQuestion", Map.of("questions", List.of(question)))))
+                // The oracle is the CLI's own text for the answer, as on Discord.
+                .on(Match.toolResultContains("AskUserQuestion", "\"Which database should we use?\"=\"PostgreSQL\""),
+                        Reply.text("PostgreSQL it is."))
+                .on(Match.toolResultFor("AskUserQuestion"), Reply.text("The answer did not arrive."));
+    }
+
+    /** An AskUserQuestion: its options are numbered reactions without a callback URL, a menu with one. */
+    @Test
+    void aQuestionIsAnsweredByANumberedReaction() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        scriptQuestion();
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new pick a database for me");
+        String thread = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()).id();
+        MmPost ask = world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("❓"));
+        assertThat(ask.message()).contains(":one: H2", ":two: PostgreSQL");
+
+        world.mm.react(world.mm.owner(), ask.id(), "two");
+
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("PostgreSQL it is.")
+                && p.message().contains("⏱"));
+        assertThat(world.awaitState(ask.id(), p -> p.message().contains("Answered")).message())
+                .contains("Answered: PostgreSQL").doesNotContain("React to answer");
+    }
+
+    @Test
+    void aQuestionIsAnsweredByAMenuWithACallbackUrl() throws Exception {
+        world = MattermostWorld.start(root, true, FakeMattermostSettings.defaults());
+        scriptQuestion();
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new pick a database for me");
+        String thread = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()).id();
+        MmPost ask = world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("❓"));
+        JsonNode menu = ask.attachments().get(0).path("actions").get(0);
+        assertThat(menu.path("type").asText()).isEqualTo("select");
+
+        world.mm.click(world.mm.owner(), ask.id(), menu.path("id").asText(), "PostgreSQL");
+
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("PostgreSQL it is.")
+                && p.message().contains("⏱"));
+        assertThat(world.awaitState(ask.id(), p -> p.message().contains("Answered")).attachments()).isEmpty();
     }
 
     /**

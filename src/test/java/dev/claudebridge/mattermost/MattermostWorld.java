@@ -84,8 +84,10 @@ final class MattermostWorld implements AutoCloseable {
         env.put("DRAIN_TIMEOUT", "12s");
         env.put("OPS_PORT", "0");
         BridgeConfig config = BridgeConfig.fromEnv(env);
-        MattermostConfig mmConfig = new MattermostConfig(mm.url(), mm.bot().token(), Set.of("owner"), Set.of(),
-                Optional.empty(), callback ? Optional.of(0) : Optional.empty(), Optional.empty());
+        // The owner and the friend may use the bot (by username and by id); the town square is a main place too.
+        MattermostConfig mmConfig = new MattermostConfig(mm.url(), mm.bot().token(),
+                Set.of("owner", mm.friend().id()), Set.of(), Optional.of(mm.townSquare().id()), Optional.empty(),
+                Optional.empty());
         BotSchedulers schedulers = BotSchedulers.create();
         Clock clock = Clock.systemUTC();
         SessionStore store = Persistence.open(config.databaseUrl(), schedulers.db()).block(WAIT);
