@@ -63,6 +63,56 @@ final class MattermostFlowTest {
         assertThat(status.message()).contains("Your Claude Code sessions", "say hello", "2 prompts");
     }
 
+    /**
+     * A long answer streamed under the server's rate limiter (Mattermost's documented defaults when enabled: 10
+     * requests a second, bursts of 100, per token): it continues across posts under the post size, its code fence
+     * closed and reopened, and every word arrives.
+     */
+    @Test
+    void aLongReplyContinuesAcrossPostsUnderTheRateLimitAndLosesNothing() throws Exception {
+        world = MattermostWorld.start(root, true, FakeMattermostSettings.defaults().withMaxPostSize(2000)
+                .withRateLimit(new FakeMattermostSettings.RateLimit(true, 10, 100, false)));
+        StringBuilder answer = new StringBuilder("Here it is:\n```\n");
+        for (int i = 0; i < 400; i++) {
+            answer.append("line").append(String.format("%04d", i)).append('\n');
+        }
+        answer.append("```\nThe end.");
+        world.api.on(Match.userTextContains("long one"), Reply.text(answer.toString()).tokensPerSecond(400));
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new long one");
+        String thread = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()).id();
+
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("⏱"));
+        List<MmPost> pages = world.botPostsIn(thread).stream().filter(p -> p.message().contains("line")).toList();
+        assertThat(pages).hasSizeGreaterThan(1);
+        String all = String.join("\n", pages.stream().map(MmPost::message).toList());
+        for (int i = 0; i < 400; i++) {
+            assertThat(all).contains("line" + String.format("%04d", i));
+        }
+        assertThat(all).contains("The end.");
+        pages.forEach(p -> {
+            assertThat(p.message().codePointCount(0, p.message().length())).isLessThanOrEqualTo(2000);
+            assertThat(p.message().split("```", -1).length % 2).as("fences balanced in %s", p.id()).isEqualTo(1);
+        });
+    }
+
+    /** Interrupt by reaction on the live reply: the turn stops and the reply says so. */
+    @Test
+    void aReactionInterruptsTheRunningTurn() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        world.api.on(Match.userTextContains("slowly"), Reply.text("word ".repeat(400)).tokensPerSecond(20));
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new slowly please");
+        String thread = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()).id();
+        MmPost live = world.botPost(p -> p.rootId().equals(thread) && p.message().contains("word")
+                && p.message().contains(":stop_button: Interrupt"));
+
+        world.mm.react(world.mm.owner(), live.id(), "stop_button");
+
+        MmPost over = world.awaitState(live.id(), p -> p.message().contains("⏱"));
+        assertThat(over.message()).contains("Interrupted").doesNotContain("React to answer");
+    }
+
     /** What is said in the wrong place gets a sentence that says where it goes; a stranger is refused. */
     @Test
     void wrongPlacesAndStrangersAreAnswered() throws Exception {
