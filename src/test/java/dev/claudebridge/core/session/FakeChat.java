@@ -67,6 +67,11 @@ public final class FakeChat implements ChatPlatform {
             }
 
             @Override
+            public String command(String name) {
+                return "/" + name;
+            }
+
+            @Override
             public String codeBlock(String language, String text) {
                 return "[" + language + "]\n" + text + "\n[/" + language + "]";
             }
