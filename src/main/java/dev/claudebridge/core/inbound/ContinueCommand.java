@@ -1,8 +1,8 @@
 package dev.claudebridge.core.inbound;
 
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
-import dev.claudebridge.core.session.SessionState;
 import dev.claudebridge.core.port.Markup;
+import dev.claudebridge.core.session.SessionState;
 import dev.claudebridge.core.session.Texts;
 import dev.claudebridge.core.session.ThreadSession;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.claudebridge.core.inbound;
 
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
+import dev.claudebridge.core.port.Markup;
 import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.session.ComponentIds;
-import dev.claudebridge.core.port.Markup;
 import dev.claudebridge.core.session.Texts;
 import java.util.List;
 import java.util.Optional;

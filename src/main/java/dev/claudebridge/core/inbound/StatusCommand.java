@@ -1,8 +1,8 @@
 package dev.claudebridge.core.inbound;
 
 import dev.claudebridge.core.port.AgentVersion;
-import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.port.Markup;
+import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.session.Texts;
 import dev.claudebridge.core.session.ThreadSession;
 import dev.claudebridge.core.session.Totals;

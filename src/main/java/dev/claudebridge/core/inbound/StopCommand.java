@@ -2,8 +2,8 @@ package dev.claudebridge.core.inbound;
 
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
-import dev.claudebridge.core.session.ComponentIds;
 import dev.claudebridge.core.port.Markup;
+import dev.claudebridge.core.session.ComponentIds;
 import dev.claudebridge.core.session.Texts;
 import dev.claudebridge.core.session.ThreadSession;
 import java.util.List;
@@ -36,7 +36,8 @@ final class StopCommand implements Command {
 
     @Override
     public String helpLine(Markup m) {
-        return m.code(m.command("stop")) + ": stop one of your sessions; its queued prompts are dropped";
+        return m.code(m.command("stop") + " [n]") + ": stop one of your sessions (in a session's thread: that one; n: its "
+                + "number in " + m.command("sessions") + "); its queued prompts are dropped";
     }
 
     @Override

@@ -223,7 +223,8 @@ final class SessionsCommandTest {
 
         String help = ((Answer.Now) mattermost.command(call("help", OWNER, "main", Map.of()))).reply().text();
         assertThat(help.lines()).hasSize(mattermost.commands().size());
-        assertThat(help).contains("`!new [prompt] [directory] [model]`", "`!sessions`", "`!stop`").doesNotContain("/");
+        assertThat(help).contains("`!new [prompt] [directory] [model]`", "`!sessions`", "`!stop [n]`",
+                "number in !sessions").doesNotContain("/");
         // The Discord wording is what it was.
         assertThat(bridge.commands().get(0).helpLine(chat.markup())).isEqualTo(
                 "`/new [prompt] [directory] [model]`: start a session in a new thread (or just post a message here)");
