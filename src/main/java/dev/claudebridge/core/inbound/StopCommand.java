@@ -36,8 +36,8 @@ final class StopCommand implements Command {
 
     @Override
     public String helpLine(Markup m) {
-        return m.code(m.command("stop") + " [n]") + ": stop one of your sessions (in a session's thread: that one; n: its "
-                + "number in " + m.command("sessions") + "); its queued prompts are dropped";
+        return m.code(m.command("stop") + " [n]") + ": stop one of your sessions (in a session's thread: that one; "
+                + "n: its number in " + m.command("sessions") + "); its queued prompts are dropped";
     }
 
     @Override
