@@ -38,6 +38,12 @@ final class DiscordMarkup implements Markup {
         return "**" + text + "**";
     }
 
+    /** A slash command. */
+    @Override
+    public String command(String name) {
+        return "/" + name;
+    }
+
     /** Discord has no escape inside a fence: a fence in the text gets zero-width spaces between its backticks. */
     @Override
     public String codeBlock(String language, String text) {

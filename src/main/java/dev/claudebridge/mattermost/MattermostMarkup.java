@@ -68,6 +68,12 @@ final class MattermostMarkup implements Markup {
         return "**" + text + "**";
     }
 
+    /** The bot's commands are posts that start with {@code !} (slash commands belong to Mattermost itself). */
+    @Override
+    public String command(String name) {
+        return "!" + name;
+    }
+
     /** A fence in the text gets zero-width spaces between its backticks, so it cannot end the block. */
     @Override
     public String codeBlock(String language, String text) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The slash commands: /new, /stop, /continue, /help, and the dead-CLI buttons. */
+/** The slash commands: /new, /sessions, /stop, /continue, /help, and the dead-CLI buttons. */
 @Timeout(180)
 final class CommandsTest {
 
@@ -119,12 +119,44 @@ final class CommandsTest {
 }
 
     @Test
+    void sessionsListsThemNumberedAndStopTakesANumberOrTheThreadItIsIn() {
+        world.api.on(Match.any(), Reply.text("Ok."));
+        world.discord.userMessage(FakeUser.OWNER, world.main(), "first task");
+        String first = world.awaitThread();
+        world.awaitContent(first, c -> c.contains("⏱"));
+        world.discord.userMessage(FakeUser.OWNER, world.main(), "second task");
+        String second = world.discord.next(Change.ThreadCreated.class, t -> !t.thread().id().equals(first),
+                BotWorld.WAIT).block().thread().id();
+        world.awaitContent(second, c -> c.contains("⏱"));
+
+        InteractionRef list = world.discord.slashCommand(FakeUser.OWNER, world.main(), "sessions", Map.of());
+        Change.InteractionAnswered answered = firstCallback(list);
+        assertThat(answered.data().path("flags").asInt() & 64).as("ephemeral").isEqualTo(64);
+        JsonNode fields = answered.data().path("embeds").path(0).path("fields");
+        assertThat(fields.size()).isEqualTo(2);
+        assertThat(fields.path(0).path("name").asText()).isEqualTo("1. first task");
+        assertThat(fields.path(0).path("value").asText()).contains("<#" + first + ">", "1 prompts", "<t:");
+        assertThat(fields.path(1).path("name").asText()).isEqualTo("2. second task");
+
+        InteractionRef byNumber = world.discord.slashCommand(FakeUser.OWNER, world.main(), "stop", Map.of("n", "2"));
+        assertThat(replyText(byNumber, "Stopped")).contains("<#" + second + ">");
+        InteractionRef inThread = world.discord.slashCommand(FakeUser.OWNER, first, "stop", Map.of());
+        assertThat(replyText(inThread, "Stopped")).contains("<#" + first + ">");
+        assertThat(world.app.sessions().get(first).orElseThrow().state().name()).isEqualTo("STOPPED");
+        assertThat(world.app.sessions().get(second).orElseThrow().state().name()).isEqualTo("STOPPED");
+
+        JsonNode after = firstCallback(world.discord.slashCommand(FakeUser.OWNER, world.main(), "sessions", Map.of()))
+                .data().path("embeds").path(0).path("fields");
+        assertThat(after.path(0).path("value").asText()).startsWith("stopped · last active <t:");
+}
+
+    @Test
     void helpListsEveryCommandAndContinueLinksTheLastSession() {
         world.api.on(Match.any(), Reply.text("Ok."));
         InteractionRef help = world.discord.slashCommand(FakeUser.OWNER, world.main(), "help", Map.of());
         String text = firstCallback(help).data().path("content").asText();
-        assertThat(text.lines().count()).isEqualTo(6);
-        assertThat(text).contains("/new", "/stop", "/continue", "/status", "/export", "/help");
+        assertThat(text.lines().count()).isEqualTo(7);
+        assertThat(text).contains("/new", "/sessions", "/stop", "/continue", "/status", "/export", "/help");
 
         world.discord.userMessage(FakeUser.OWNER, world.main(), "start something");
         String thread = world.awaitThread();

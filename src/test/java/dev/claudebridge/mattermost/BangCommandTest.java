@@ -21,7 +21,7 @@ final class BangCommandTest {
         }
 
         @Override
-        public String helpLine() {
+        public String helpLine(dev.claudebridge.core.port.Markup m) {
             return name;
         }
 

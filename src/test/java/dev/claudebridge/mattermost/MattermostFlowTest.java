@@ -61,6 +61,16 @@ final class MattermostFlowTest {
         world.mm.post(world.mm.owner(), dm, "!status");
         MmPost status = world.botPost(p -> p.channelId().equals(dm) && p.message().startsWith("#### "));
         assertThat(status.message()).contains("Your Claude Code sessions", "say hello", "2 prompts");
+
+        world.mm.post(world.mm.owner(), dm, "!sessions");
+        MmPost list = world.botPost(p -> p.channelId().equals(dm) && p.message().startsWith("#### ")
+                && p.message().contains("/_redirect/pl/" + thread) && !p.message().contains("Claude Code CLI"));
+        assertThat(list.message()).contains("say hello");
+
+        world.mm.reply(world.mm.owner(), thread, "!stop");
+        assertThat(world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("Stopped")).message())
+                .contains(thread);
+        assertThat(world.api.requests().stream().filter(r -> r.userText().contains("!stop")).count()).isZero();
     }
 
     /**

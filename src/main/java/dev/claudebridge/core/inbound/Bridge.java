@@ -304,7 +304,8 @@ public final class Bridge {
             return new ClickAnswer.Close(Optional.of(Texts.CANCELLED), Mono.empty());
         }
         if (!sessions.reserveSlot(user)) {
-            return new ClickAnswer.Close(Optional.of(Texts.limitReached(sessions.activeOf(user).size())), Mono.empty());
+            return new ClickAnswer.Close(Optional.of(Texts.limitReached(markup(), sessions.activeOf(user).size())),
+                    Mono.empty());
         }
         return new ClickAnswer.Work(create(request.get()).map(r -> new ClickAnswer.Result.Replace(r.threadId()
                 .map(t -> Texts.sessionStarted(markup(), t)).orElse(r.refusal()))));

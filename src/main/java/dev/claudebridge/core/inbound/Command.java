@@ -1,5 +1,6 @@
 package dev.claudebridge.core.inbound;
 
+import dev.claudebridge.core.port.Markup;
 import java.util.List;
 
 /**
@@ -16,8 +17,8 @@ public interface Command {
 
     List<Option> options();
 
-    /** The line {@code /help} shows. */
-    String helpLine();
+    /** The line {@code /help} shows, naming commands the platform's way ({@link Markup#command}). */
+    String helpLine(Markup m);
 
     /** Decides at once what to answer; slow work goes into an {@link Answer.Later}. */
     Answer run(CommandCall call, Bridge bridge);

@@ -19,8 +19,8 @@ public final class Commands {
     }
 
     static Commands all() {
-        return new Commands(List.of(new NewCommand(), new StopCommand(), new ContinueCommand(), new StatusCommand(),
-                new ExportCommand(), new HelpCommand()));
+        return new Commands(List.of(new NewCommand(), new SessionsCommand(), new StopCommand(), new ContinueCommand(),
+                new StatusCommand(), new ExportCommand(), new HelpCommand()));
     }
 
     public List<Command> list() {

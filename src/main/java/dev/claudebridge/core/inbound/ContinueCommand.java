@@ -1,6 +1,7 @@
 package dev.claudebridge.core.inbound;
 
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
+import dev.claudebridge.core.port.Markup;
 import dev.claudebridge.core.session.SessionState;
 import dev.claudebridge.core.session.Texts;
 import dev.claudebridge.core.session.ThreadSession;
@@ -29,8 +30,8 @@ final class ContinueCommand implements Command {
     }
 
     @Override
-    public String helpLine() {
-        return "`/continue`: go back to your most recent session";
+    public String helpLine(Markup m) {
+        return m.code(m.command("continue")) + ": go back to your most recent session";
     }
 
     @Override
@@ -38,7 +39,7 @@ final class ContinueCommand implements Command {
         Optional<ThreadSession> last = bridge.sessions().of(call.actor().userId()).stream()
                 .filter(s -> s.state() != SessionState.ENDED).findFirst();
         if (last.isEmpty()) {
-            return Answer.refuse(Texts.NOTHING_TO_CONTINUE);
+            return Answer.refuse(Texts.nothingToContinue(bridge.markup()));
         }
         ThreadSession session = last.get();
         boolean dead = session.state() == SessionState.DEAD;

@@ -1,5 +1,6 @@
 package dev.claudebridge.core.inbound;
 
+import dev.claudebridge.core.port.Markup;
 import dev.claudebridge.core.session.Texts;
 import dev.claudebridge.core.session.ThreadSession;
 import java.util.List;
@@ -24,15 +25,15 @@ final class ExportCommand implements Command {
     }
 
     @Override
-    public String helpLine() {
-        return "`/export`: this thread's conversation as a Markdown file";
+    public String helpLine(Markup m) {
+        return m.code(m.command("export")) + ": this thread's conversation as a Markdown file";
     }
 
     @Override
     public Answer run(CommandCall call, Bridge bridge) {
         Optional<ThreadSession> session = bridge.session(call.channelId());
         if (session.isEmpty()) {
-            return Answer.refuse(Texts.EXPORT_IN_THREAD);
+            return Answer.refuse(Texts.exportInThread(bridge.markup()));
         }
         if (!session.get().identity().ownerId().equals(call.actor().userId())) {
             return Answer.refuse(Texts.NOT_OWNER);

@@ -1,5 +1,6 @@
 package dev.claudebridge.core.inbound;
 
+import dev.claudebridge.core.port.Markup;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -24,12 +25,13 @@ final class HelpCommand implements Command {
     }
 
     @Override
-    public String helpLine() {
-        return "`/help`: this list";
+    public String helpLine(Markup m) {
+        return m.code(m.command("help")) + ": this list";
     }
 
     @Override
     public Answer run(CommandCall call, Bridge bridge) {
-        return Answer.refuse(bridge.commands().stream().map(Command::helpLine).collect(Collectors.joining("\n")));
+        return Answer.refuse(bridge.commands().stream().map(c -> c.helpLine(bridge.markup()))
+                .collect(Collectors.joining("\n")));
     }
 }

@@ -2,6 +2,7 @@ package dev.claudebridge.core.inbound;
 
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
+import dev.claudebridge.core.port.Markup;
 import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.session.ComponentIds;
 import dev.claudebridge.core.session.Texts;
@@ -34,8 +35,9 @@ final class NewCommand implements Command {
     }
 
     @Override
-    public String helpLine() {
-        return "`/new [prompt] [directory] [model]`: start a session in a new thread (or just post a message here)";
+    public String helpLine(Markup m) {
+        return m.code(m.command("new") + " [prompt] [directory] [model]")
+                + ": start a session in a new thread (or just post a message here)";
     }
 
     /** Model names and aliases as the CLI takes them: {@code opus}, {@code claude-opus-4-5-20251101}, {@code opus[1m]}. */
@@ -50,7 +52,7 @@ final class NewCommand implements Command {
     @Override
     public Answer run(CommandCall call, Bridge bridge) {
         if (!bridge.mainPlace().contains(call.channelId())) {
-            return Answer.refuse(Texts.useNewIn(bridge.mainPlace().name(bridge.markup())));
+            return Answer.refuse(Texts.useNewIn(bridge.markup(), bridge.mainPlace().name(bridge.markup())));
         }
         Optional<String> badModel = call.option("model").filter(m -> !validModel(m));
         if (badModel.isPresent()) { // refused here: a bad name would fail every later save of the session
@@ -63,7 +65,7 @@ final class NewCommand implements Command {
         int active = bridge.sessions().activeOf(user).size();
         if (active >= bridge.sessions().settings().maxSessionsPerUser()) {
             bridge.sessions().metrics().sessionRefused(SessionMetrics.Limit.PER_USER);
-            return Answer.refuse(Texts.limitReached(active));
+            return Answer.refuse(Texts.limitReached(bridge.markup(), active));
         }
         if (active > 0) {
             Mono<String> expired = bridge.pendingNew.open(call.id(), user, request);
@@ -75,7 +77,7 @@ final class NewCommand implements Command {
             return new Answer.Later(true, Mono.just(confirm));
         }
         if (!bridge.sessions().reserveSlot(user)) { // a burst of /new: the limit is taken atomically here
-            return Answer.refuse(Texts.limitReached(bridge.sessions().activeOf(user).size()));
+            return Answer.refuse(Texts.limitReached(bridge.markup(), bridge.sessions().activeOf(user).size()));
         }
         return new Answer.Later(false, bridge.create(request).map(created -> created.threadId()
                 .map(t -> Reply.visible(Texts.sessionStarted(bridge.markup(), t)))

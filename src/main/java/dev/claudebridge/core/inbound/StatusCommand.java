@@ -1,6 +1,7 @@
 package dev.claudebridge.core.inbound;
 
 import dev.claudebridge.core.port.AgentVersion;
+import dev.claudebridge.core.port.Markup;
 import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.session.Texts;
 import dev.claudebridge.core.session.ThreadSession;
@@ -35,8 +36,9 @@ final class StatusCommand implements Command {
     }
 
     @Override
-    public String helpLine() {
-        return "`/status`: your active sessions with their state, tokens and cost, and your totals";
+    public String helpLine(Markup m) {
+        return m.code(m.command("status"))
+                + ": your active sessions with their state, tokens and cost, and your totals";
     }
 
     @Override
@@ -56,7 +58,8 @@ final class StatusCommand implements Command {
         fields.add(new Card.Field("Active sessions", Texts.summary(total)));
         AgentVersion cli = bridge.sessions().agentVersion();
         fields.add(new Card.Field("Claude Code CLI", cli.version() + cli.warning().map(w -> "\n⚠️ " + w).orElse("")));
-        Optional<String> description = active.isEmpty() ? Optional.of(Texts.STATUS_NONE) : Optional.empty();
+        Optional<String> description = active.isEmpty() ? Optional.of(Texts.statusNone(bridge.markup()))
+                : Optional.empty();
         SessionStore store = bridge.sessions().store();
         String platform = bridge.chat().platform();
         return new Answer.Later(true, Mono.zip(store.userTotals(platform, user, now.truncatedTo(ChronoUnit.DAYS)),

@@ -27,6 +27,12 @@ public interface Markup {
     String bold(String text);
 
     /**
+     * A command of the bot as a user types it on this platform ({@code new} on Discord: {@code /new}; on Mattermost:
+     * {@code !new}), so no sentence names a command in another platform's way.
+     */
+    String command(String name);
+
+    /**
      * A block of preformatted text, shown exactly, with {@code language} as a highlighting hint (may be empty). The
      * text may contain the platform's own fence; it must not end the block early.
      */

@@ -28,36 +28,37 @@ public final class Texts {
     public static final String NOT_OWNER = "Only the session's owner can do this.";
     public static final String NOT_OWNER_ANSWER = "Only the session's owner can answer this.";
 
-    public static String limitReached(int active) {
-        return "🚫 You already have " + active + " active sessions (MAX_SESSIONS_PER_USER). Stop one with /stop first.";
+    public static String limitReached(Markup m, int active) {
+        return "🚫 You already have " + active + " active sessions (MAX_SESSIONS_PER_USER). Stop one with "
+                + m.command("stop") + " first.";
     }
 
     public static String limitReachedIn(Markup m, String userId, int max) {
         return "🚫 " + m.mention(userId) + ", you already have " + max
-                + " active sessions (MAX_SESSIONS_PER_USER). Stop one with /stop first.";
+                + " active sessions (MAX_SESSIONS_PER_USER). Stop one with " + m.command("stop") + " first.";
     }
 
     // ---- commands ----
 
     /** @param place the main place as {@code MainPlace.name} writes it */
-    public static String useNewIn(String place) {
-        return "Use /new in " + place + ".";
+    public static String useNewIn(Markup m, String place) {
+        return "Use " + m.command("new") + " in " + place + ".";
     }
 
     /** Where sessions start only by command (Mattermost), a plain message in the main place. */
     public static String promptsNotInMain(Markup m) {
         return "Prompts are not accepted in the main DM: reply in a session thread, or start one with "
-                + m.code("!new") + ".";
+                + m.code(m.command("new")) + ".";
     }
 
     /** What heads an ended session's thread where the platform heads it with a message (Mattermost). */
     public static String threadEnded(Markup m, String title) {
-        return title + "\n\n" + m.small("🏁 Session ended: start a new one with !new.");
+        return title + "\n\n" + m.small("🏁 Session ended: start a new one with " + m.command("new") + ".");
     }
 
     /** Where the main place answers stray threads (Mattermost), a reply in a thread that is no session. */
     public static String threadNotRecognized(Markup m) {
-        return "Thread not recognized: use " + m.code("!sessions") + " to find your session threads.";
+        return "Thread not recognized: use " + m.code(m.command("sessions")) + " to find your session threads.";
     }
 
     public static String startAnother(int active) {
@@ -77,8 +78,15 @@ public final class Texts {
 
     public static final String NO_ACTIVE_SESSION = "You have no active session.";
     public static final String WHICH_TO_STOP = "Which session should stop?";
-    public static final String NOTHING_TO_CONTINUE = "You have no session to continue. Start one with /new.";
-    public static final String EXPORT_IN_THREAD = "Use /export in a session's thread.";
+
+    public static String nothingToContinue(Markup m) {
+        return "You have no session to continue. Start one with " + m.command("new") + ".";
+    }
+
+    public static String exportInThread(Markup m) {
+        return "Use " + m.command("export") + " in a session's thread.";
+    }
+
     public static final String EXPORTED = "Exported.";
     public static final String UNKNOWN_BUTTON = "This button is not known.";
     public static final String SESSION_GONE = "This session is gone.";
@@ -88,13 +96,18 @@ public final class Texts {
     public static final String SESSION_ENDED = "Session ended.";
     public static final String STARTED_FRESH = "Started a fresh conversation.";
     public static final String RESUMED = "Resumed.";
-    public static final String ENDED_USE_NEW = "This session has ended. Start a new one with /new.";
-    public static final String FAILED_USE_NEW = "This session could not be restored after a restart. Start a new one "
-            + "with /new.";
 
-    public static String restoreFailed(String why) {
+    public static String endedUseNew(Markup m) {
+        return "This session has ended. Start a new one with " + m.command("new") + ".";
+    }
+
+    public static String failedUseNew(Markup m) {
+        return "This session could not be restored after a restart. Start a new one with " + m.command("new") + ".";
+    }
+
+    public static String restoreFailed(Markup m, String why) {
         return "⚠️ This session could not be restored after the bot restarted (" + oneLine(why, 300)
-                + "); it is closed. Start a new one with /new.";
+                + "); it is closed. Start a new one with " + m.command("new") + ".";
     }
 
     public static final String NOT_DEAD = "This session is not stopped or dead any more; nothing was done.";
@@ -119,7 +132,7 @@ public final class Texts {
     public static String sessionHeader(Markup m, String ownerId, Path workDir, Optional<String> model) {
         return "🧵 Claude Code session for " + m.mention(ownerId) + " · directory " + m.code(workDir.toString())
                 + model.map(x -> " · model " + m.code(x)).orElse("")
-                + "\nMessages here are prompts; /stop ends the session.";
+                + "\nMessages here are prompts; " + m.command("stop") + " ends the session.";
     }
 
     public static String cliNotStarted(String why) {
@@ -127,7 +140,45 @@ public final class Texts {
     }
 
     public static final String STATUS_TITLE = "Your Claude Code sessions";
-    public static final String STATUS_NONE = "No active session. Start one with /new.";
+
+    public static String statusNone(Markup m) {
+        return "No active session. Start one with " + m.command("new") + ".";
+    }
+
+    // ---- /sessions, /stop n ----
+
+    public static final String SESSIONS_TITLE = "Your sessions";
+    public static final String NOT_ACTIVE_HERE = "This session is not active: there is nothing to stop.";
+
+    /**
+     * @param place            the main place as {@code MainPlace.name} writes it
+     * @param messagesStart    whether a message there starts a session too
+     */
+    public static String noSessions(Markup m, String place, boolean messagesStart) {
+        return "You have no sessions yet. Start one with " + m.command("new")
+                + (messagesStart ? " or a message in " : " in ") + place + ".";
+    }
+
+    /** The card's description: how to stop one, and how many were left out. */
+    public static String sessionsNote(Markup m, int active, int shown, int total) {
+        String stop = active == 0 ? "" : "Active sessions are numbered: " + m.command("stop") + " with a number ("
+                + m.code("n") + ") stops that one.";
+        String more = shown == total ? "" : "The " + shown + " most recent of " + total + " are shown; "
+                + (total - shown) + " more are not.";
+        return (stop + (stop.isEmpty() || more.isEmpty() ? "" : "\n") + more);
+    }
+
+    /** One session's line in the list: its state, when, what it spent, and a link to its thread. */
+    public static String sessionLine(Markup m, String state, boolean active, Instant when, Totals totals,
+            String threadId) {
+        return state + " · " + (active ? "started " : "last active ") + m.relativeTime(when) + " · " + summary(totals)
+                + "\n" + m.channel(threadId);
+    }
+
+    public static String noSuchSessionNumber(Markup m, String given, int active) {
+        return "🚫 " + oneLine(given, 20) + " is not the number of one of your active sessions (you have " + active
+                + "): " + m.command("sessions") + " lists them.";
+    }
 
     public static String failedTurn(String error) {
         return "⚠️ The turn failed: " + oneLine(error, 1500);

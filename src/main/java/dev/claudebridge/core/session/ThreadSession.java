@@ -332,7 +332,8 @@ public final class ThreadSession {
 
     private void onOffer(Prompt prompt) {
         if (finished()) {
-            fireAndLog(reply(state == SessionState.FAILED ? Texts.FAILED_USE_NEW : Texts.ENDED_USE_NEW),
+            fireAndLog(reply(state == SessionState.FAILED ? Texts.failedUseNew(chat.markup())
+                    : Texts.endedUseNew(chat.markup())),
                     "ended reply");
             return;
         }
@@ -585,7 +586,7 @@ public final class ThreadSession {
 
     private void onFail(String why) {
         setState(SessionState.FAILED);
-        fireAndLog(reply(Texts.restoreFailed(why)), "restore failure notice");
+        fireAndLog(reply(Texts.restoreFailed(chat.markup(), why)), "restore failure notice");
     }
 
     private static Sinks.Empty<Void> completedTurn() {

@@ -23,9 +23,16 @@ public final class FakeChat implements ChatPlatform {
     final List<Said> edits = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final String platform;
+    private final String commandPrefix;
 
     public FakeChat(String platform) {
+        this(platform, "/");
+    }
+
+    /** @param commandPrefix how the platform writes a command: {@code /} as Discord, {@code !} as Mattermost */
+    public FakeChat(String platform, String commandPrefix) {
         this.platform = platform;
+        this.commandPrefix = commandPrefix;
     }
 
     @Override
@@ -64,6 +71,11 @@ public final class FakeChat implements ChatPlatform {
             @Override
             public String bold(String text) {
                 return "*" + text + "*";
+            }
+
+            @Override
+            public String command(String name) {
+                return commandPrefix + name;
             }
 
             @Override
