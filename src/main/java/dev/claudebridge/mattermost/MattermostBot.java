@@ -95,7 +95,8 @@ public final class MattermostBot {
                     .map(port -> ActionServer.start(config.opsBindAddress(), port, secret,
                             action -> emit(actions, action)).map(Optional::of))
                     .orElse(Mono.just(Optional.empty()));
-            return Mono.zip(MattermostChat.connect(http, settings.url(), settings.token(), callback, clock), server)
+            return Mono.zip(MattermostChat.connect(http, settings.url(), settings.token(), callback,
+                            config.editInterval(), clock), server)
                     .map(t -> new MattermostBot(settings, config, t.getT1(),
                             new MattermostSocket(http, settings.url(), settings.token()), t.getT2(), actions,
                             blocking, clock));

@@ -61,13 +61,13 @@ public final class MattermostChat implements ChatPlatform {
     }
 
     private MattermostChat(MattermostApi api, String botId, String siteUrl, int pageLimit, Duration editWindow,
-            Optional<Callback> callback, Clock clock) {
+            Optional<Callback> callback, Optional<Duration> editInterval, Clock clock) {
         this.api = api;
         this.botId = botId;
         this.pageLimit = pageLimit;
         this.editWindow = editWindow;
         this.callback = callback;
-        this.pacing = new EditPacing(clock, api.budget());
+        this.pacing = new EditPacing(clock, api.budget(), editInterval);
         this.markup = new MattermostMarkup(clock, siteUrl, id -> Optional.ofNullable(displayNames.get(id)));
     }
 
@@ -80,6 +80,12 @@ public final class MattermostChat implements ChatPlatform {
      */
     public static Mono<MattermostChat> connect(HttpClient http, String serverUrl, String token,
             Optional<Callback> callback, Clock clock) {
+        return connect(http, serverUrl, token, callback, Optional.empty(), clock);
+    }
+
+    /** @param editInterval {@code EDIT_INTERVAL} when fixed; empty: adaptive ({@link EditPacing}) */
+    public static Mono<MattermostChat> connect(HttpClient http, String serverUrl, String token,
+            Optional<Callback> callback, Optional<Duration> editInterval, Clock clock) {
         MattermostApi api = new MattermostApi(http, serverUrl, token, new RateBudget(clock));
         return Mono.zip(api.get("/users/me"), api.get("/config/client?format=old"))
                 .map(t -> {
@@ -87,7 +93,7 @@ public final class MattermostChat implements ChatPlatform {
                     JsonNode config = t.getT2();
                     String site = config.path("SiteURL").asText("");
                     return new MattermostChat(api, me.path("id").asText(), site.isEmpty() ? serverUrl : site,
-                            postSize(config), editWindow(config), callback, clock);
+                            postSize(config), editWindow(config), callback, editInterval, clock);
                 });
     }
 

@@ -32,13 +32,13 @@ import java.util.function.Predicate;
  * {@link FakeAnthropicApi} and the real store: the adapter, the core and the agent runtime wired as the application
  * wires them.
  */
-final class MattermostWorld implements AutoCloseable {
+public final class MattermostWorld implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    final FakeMattermost mm;
-    final FakeAnthropicApi api;
+    public final FakeMattermost mm;
+    public final FakeAnthropicApi api;
     final MattermostBot bot;
-    final SessionRegistry registry;
+    public final SessionRegistry registry;
     final Path workspace;
     private final SessionStore store;
     private final BotSchedulers schedulers;
@@ -56,6 +56,12 @@ final class MattermostWorld implements AutoCloseable {
 
     /** @param callback whether buttons call back (else controls are reactions) */
     static MattermostWorld start(Path root, boolean callback, FakeMattermostSettings settings) throws IOException {
+        return start(root, callback, settings, Map.of());
+    }
+
+    /** @param extra settings over the test defaults (e.g. {@code EDIT_INTERVAL}, {@code MAX_SESSIONS_PER_USER}) */
+    public static MattermostWorld start(Path root, boolean callback, FakeMattermostSettings settings,
+            Map<String, String> extra) throws IOException {
         FakeMattermost mm = FakeMattermost.start(settings);
         FakeAnthropicApi api = FakeAnthropicApi.start();
         Path workspace = Files.createDirectories(root.resolve("workspace"));
@@ -83,6 +89,7 @@ final class MattermostWorld implements AutoCloseable {
         env.put("KILL_AFTER", "2s");
         env.put("DRAIN_TIMEOUT", "12s");
         env.put("OPS_PORT", "0");
+        env.putAll(extra);
         BridgeConfig config = BridgeConfig.fromEnv(env);
         // The owner and the friend may use the bot (by username and by id); the town square is a main place too.
         MattermostConfig mmConfig = new MattermostConfig(mm.url(), mm.bot().token(),
@@ -131,7 +138,7 @@ final class MattermostWorld implements AutoCloseable {
     }
 
     /** The owner's direct-message channel with the bot. */
-    String ownerDm() {
+    public String ownerDm() {
         return mm.directChannel(mm.owner(), mm.bot()).id();
     }
 
