@@ -11,7 +11,8 @@ import reactor.core.publisher.Mono;
 /**
  * When a live reply's next edit may go. Mattermost's limit is the bot's (per token or address), not a channel's,
  * so the budget is shared: edits together take at most half the rate the server's headers show
- * ({@link RateBudget#spacing()}), which leaves the rest to posts, reactions and the inbound side's reads. A server
+ * ({@link RateBudget#spacing()}) once less than half of the server's burst is left, which leaves the rest to posts,
+ * reactions and the inbound side's reads. A server
  * without rate limiting sends no headers; then only the per-thread spacing applies. Each thread's edits are at
  * least {@link #THREAD_INTERVAL} apart, counted from the last edit's answer, so slots asked for while no edit is
  * made all complete at once.
@@ -51,8 +52,8 @@ final class EditPacing {
     }
 
     private synchronized Instant claimGlobal() {
-        if (fixed.isPresent()) {
-            return null;
+        if (fixed.isPresent() || budget.plenty()) {
+            return null; // while more than half the burst is left, each thread's own interval is pace enough
         }
         Duration spacing = budget.spacing().map(s -> s.multipliedBy(2)).orElse(Duration.ZERO);
         if (spacing.isZero()) {

@@ -26,6 +26,7 @@ final class RateBudget {
     /** Requests the server's last answer left, less those sent since. */
     private long credits = Long.MAX_VALUE; // guarded by this
     private Instant nextSlot = Instant.MIN; // guarded by this
+    private long burst = Long.MAX_VALUE; // guarded by this
 
     RateBudget(Clock clock) {
         this.clock = clock;
@@ -48,6 +49,11 @@ final class RateBudget {
         return at;
     }
 
+    /** Whether more than half of the server's burst is left: then nothing needs spreading yet. */
+    synchronized boolean plenty() {
+        return spacing.isEmpty() || credits > burst / 2;
+    }
+
     /** One request back over the refill time, when the server sent its headers. */
     synchronized Optional<Duration> spacing() {
         return spacing;
@@ -63,8 +69,11 @@ final class RateBudget {
         long used = Math.max(1, limit.get() - remaining.get());
         Duration one = Duration.ofMillis(Math.max(MIN_SPACING.toMillis(), reset.get() * 1000 / used));
         synchronized (this) {
-            spacing = Optional.of(one);
+            // The reset is whole seconds rounded up, so reset / used only ever overestimates the refill time, and by
+            // far when few were used (1 of 101 used: "1 s" where 0.1 s is true): the smallest estimate is the best.
+            spacing = Optional.of(spacing.filter(s -> s.compareTo(one) < 0).orElse(one));
             credits = remaining.get();
+            burst = limit.get();
         }
     }
 

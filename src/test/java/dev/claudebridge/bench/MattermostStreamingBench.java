@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class MattermostStreamingBench {
     private static final Pattern TOKEN = Pattern.compile("s\\d\\dw\\d{4}");
 
-    private record Row(String interval, int n, int tokens, int seen, double p50, double p95, double max,
+    private record Row(String interval, int n, int finished, int tokens, int seen, double p50, double p95, double max,
             double callsPerReply, long limited, double seconds) {
     }
 
@@ -64,8 +64,8 @@ public final class MattermostStreamingBench {
                 System.out.println(format(rows.getLast()));
             }
         }
-        StringBuilder table = new StringBuilder("| EDIT_INTERVAL | N | tokens | seen | lag p50 ms | lag p95 ms |"
-                + " lag max ms | REST calls per reply | 429s | run s |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder table = new StringBuilder("| EDIT_INTERVAL | N | replies done | tokens | seen | lag p50 ms | lag p95 ms |"
+                + " lag max ms | REST calls per reply | 429s | run s |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         rows.forEach(r -> table.append(format(r)).append('\n'));
         System.out.println(table);
         Path out = Path.of(System.getProperty("buildDir", "target"), "bench", "mattermost-streaming.md");
@@ -74,8 +74,8 @@ public final class MattermostStreamingBench {
     }
 
     private static String format(Row r) {
-        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %.0f | %.0f | %.0f | %.1f | %d | %.1f |",
-                r.interval(), r.n(), r.tokens(), r.seen(), r.p50(), r.p95(), r.max(), r.callsPerReply(),
+        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %.0f | %.0f | %.0f | %.1f | %d | %.1f |",
+                r.interval(), r.n(), r.finished(), r.tokens(), r.seen(), r.p50(), r.p95(), r.max(), r.callsPerReply(),
                 r.limited(), r.seconds());
     }
 
@@ -145,7 +145,7 @@ public final class MattermostStreamingBench {
                 }
             });
             lags.sort(Double::compare);
-            return new Row(interval, n, n * tokens, seen.size(), pct(lags, 0.50), pct(lags, 0.95),
+            return new Row(interval, n, finished, n * tokens, seen.size(), pct(lags, 0.50), pct(lags, 0.95),
                     lags.isEmpty() ? Double.NaN : lags.getLast(), (double) calls / n, limited, seconds);
         }
     }
