@@ -15,9 +15,13 @@ import dev.claudebridge.testkit.Reply;
 import dev.claudebridge.testkit.discord.Change;
 import dev.claudebridge.testkit.discord.FakeUser;
 import dev.claudebridge.testkit.mattermost.MmPost;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -103,6 +107,35 @@ final class PlatformWiringTest {
                 app.stop(Duration.ofSeconds(15)).block(Duration.ofSeconds(30));
             }
             assertThat(mm.openWebSockets()).as("the WebSocket is closed after the stop").isZero();
+        }
+    }
+
+    /** One platform's login fails: the start fails, and the other platform, the store and the ops port are undone. */
+    @Test
+    void aFailedMattermostLoginUndoesDiscordsToo() throws Exception {
+        try (FakeDiscord discord = FakeDiscord.start(); FakeMattermost mm = FakeMattermost.start();
+                FakeAnthropicApi api = FakeAnthropicApi.start()) {
+            Map<String, String> mattermost = new HashMap<>(BotEnvironment.mattermostSettings(mm));
+            mattermost.put("MATTERMOST_TOKEN", "revokedtoken0000000000000a");
+            mattermost.put("OPS_PORT", String.valueOf(freePort()));
+            BridgeConfig config = BridgeConfig.fromEnv(BotEnvironment.of(root, discord, api, mattermost));
+
+            assertThatThrownBy(() -> Application.start(config, Clock.systemUTC()).block(WAIT))
+                    .hasMessageContaining("401");
+
+            assertThat(new OpsHttp(config.opsPort()).get("/healthz").status()).as("the ops port is released")
+                    .isZero();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (discord.gatewayConnections() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(discord.gatewayConnections()).as("Discord logged out again").isZero();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 
