@@ -346,7 +346,7 @@ public record BridgeConfig(
                 + ", mainChannel=" + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles="
                 + allowedRoleIds.size() + ", allowEveryone=" + allowEveryone + "]";
         return withoutCredentials("BridgeConfig[discord=" + discord + ", mattermost="
-                + mattermost.map(MattermostConfig::toString).orElse("off")
+                + mattermost.map(m -> Redaction.url(m.toString())).orElse("off") // a URL may carry a password
                 + ", workspace=" + workspaceRoot + ", dataDir=" + dataDir
                 + ", database=" + databaseUrl.substring(0, databaseUrl.indexOf(':', "r2dbc:".length()))
                 + ", opsBind=" + opsBindAddress + ", opsPort=" + opsPort + ", drainTimeout=" + drainTimeout.toMillis()

@@ -330,6 +330,10 @@ final class BridgeConfigTest {
         asUrl.put("MATTERMOST_CALLBACK_URL", MM_TOKEN);
         assertThatThrownBy(() -> BridgeConfig.fromEnv(asUrl)).message().doesNotContain(MM_TOKEN)
                 .contains("<MATTERMOST_TOKEN>");
+        Map<String, String> withPassword = mattermostOnly();
+        withPassword.put("MATTERMOST_URL", "https://proxy:proxy-password-value@chat.example.com");
+        assertThat(BridgeConfig.fromEnv(withPassword).toString()).doesNotContain("proxy-password-value")
+                .contains("url=https://proxy:***@chat.example.com");
         Map<String, String> asPath = mattermostOnly();
         asPath.put("DATA_DIR", "/srv/" + MM_TOKEN);
         assertThat(BridgeConfig.fromEnv(asPath).toString()).doesNotContain(MM_TOKEN);
