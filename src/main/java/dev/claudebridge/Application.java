@@ -8,6 +8,7 @@ import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.session.SessionRegistry;
 import dev.claudebridge.core.session.SessionSettings;
 import dev.claudebridge.discord.DiscordBot;
+import dev.claudebridge.mattermost.MattermostBot;
 import dev.claudebridge.ops.BridgeMetrics;
 import dev.claudebridge.ops.Ops;
 import dev.claudebridge.ops.OpsServer;
@@ -16,7 +17,9 @@ import dev.claudebridge.persistence.Persistence;
 import dev.claudebridge.support.BotSchedulers;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -28,7 +31,9 @@ import reactor.core.publisher.Mono;
  * The bot wired from its configuration: what {@link Main} runs and what end-to-end tests start. Start-up order
  * matters ({@link #start}): the CLI's check first; then the ops endpoint (so {@code /healthz} answers and
  * {@code /readyz} says 503 while the rest starts), the store (the leftovers of a crashed run stopped once it is open)
- * and the gateway's login, side by side; then the stored sessions come back, and only then are events handled.
+ * and the login of each configured chat platform (Discord, Mattermost, or both), side by side; then the stored
+ * sessions of every platform come back, and only then are events handled. One {@link SessionRegistry} holds the
+ * sessions of all platforms: each platform's chat port is attached to it.
  */
 public final class Application {
 
@@ -41,7 +46,9 @@ public final class Application {
      */
     static final Duration CLOSING_RESERVE = Duration.ofSeconds(2);
 
-    private final DiscordBot bot;
+    private final Optional<DiscordBot> discord;
+    private final Optional<MattermostBot> mattermost;
+    private final SessionRegistry registry;
     private final SessionStore store;
     private final BotSchedulers schedulers;
     private final Disposable reaper;
@@ -52,34 +59,49 @@ public final class Application {
 
     /** What the readiness checks look at; filled in as start-up goes. */
     private static final class Wiring {
-        final AtomicReference<DiscordBot> bot = new AtomicReference<>();
+        final AtomicReference<DiscordBot> discord = new AtomicReference<>();
+        final AtomicReference<MattermostBot> mattermost = new AtomicReference<>();
+        final AtomicReference<SessionRegistry> registry = new AtomicReference<>();
         final AtomicReference<SessionStore> store = new AtomicReference<>();
         final AtomicBoolean storeClosed = new AtomicBoolean();
         final AtomicBoolean draining = new AtomicBoolean();
 
-        List<ReadinessCheck> checks() {
-            return List.of(
-                    new ReadinessCheck("gateway", () -> {
-                        DiscordBot b = bot.get();
-                        return b == null ? Mono.just(false) : b.connected();
-                    }),
-                    // A closed store is not asked: an H2 file URL would open the database again.
-                    new ReadinessCheck("database", () -> {
-                        SessionStore s = store.get();
-                        return s == null || storeClosed.get() ? Mono.just(false) : s.ping();
-                    }),
-                    // A write that failed after its retries: what the bot does now may not survive a restart.
-                    new ReadinessCheck("store-writes", () -> {
-                        DiscordBot b = bot.get();
-                        return Mono.just(b != null && !b.sessions().storeHealth().failing());
-                    }),
-                    new ReadinessCheck("not-draining", () -> Mono.just(!draining.get())));
+        /** One check per configured platform, named after it, then the store's and the drain's. */
+        List<ReadinessCheck> checks(BridgeConfig config) {
+            List<ReadinessCheck> checks = new ArrayList<>();
+            if (config.discordEnabled()) {
+                checks.add(new ReadinessCheck("discord", () -> {
+                    DiscordBot b = discord.get();
+                    return b == null ? Mono.just(false) : b.connected();
+                }));
+            }
+            if (config.mattermost().isPresent()) {
+                checks.add(new ReadinessCheck("mattermost", () -> {
+                    MattermostBot b = mattermost.get();
+                    return b == null ? Mono.just(false) : b.connected();
+                }));
+            }
+            // A closed store is not asked: an H2 file URL would open the database again.
+            checks.add(new ReadinessCheck("database", () -> {
+                SessionStore s = store.get();
+                return s == null || storeClosed.get() ? Mono.just(false) : s.ping();
+            }));
+            // A write that failed after its retries: what the bot does now may not survive a restart.
+            checks.add(new ReadinessCheck("store-writes", () -> {
+                SessionRegistry r = registry.get();
+                return Mono.just(r != null && !r.storeHealth().failing());
+            }));
+            checks.add(new ReadinessCheck("not-draining", () -> Mono.just(!draining.get())));
+            return List.copyOf(checks);
         }
     }
 
-    private Application(DiscordBot bot, SessionStore store, BotSchedulers schedulers, Disposable reaper,
-            OpsServer ops, BridgeMetrics metrics, Wiring wiring) {
-        this.bot = bot;
+    private Application(Optional<DiscordBot> discord, Optional<MattermostBot> mattermost, SessionRegistry registry,
+            SessionStore store, BotSchedulers schedulers, Disposable reaper, OpsServer ops, BridgeMetrics metrics,
+            Wiring wiring) {
+        this.discord = discord;
+        this.mattermost = mattermost;
+        this.registry = registry;
         this.store = store;
         this.schedulers = schedulers;
         this.reaper = reaper;
@@ -92,15 +114,20 @@ public final class Application {
     private record Store(SessionStore store, ClaudeAgentRuntime agents) {
     }
 
+    /** The chat platforms logged in: each is there when it is configured. */
+    private record Platforms(Optional<DiscordBot> discord, Optional<MattermostBot> mattermost) {
+    }
+
     /** What has started so far, so that a start-up that fails later undoes it. */
     private static final class Started {
         final AtomicReference<OpsServer> ops = new AtomicReference<>();
         final AtomicReference<SessionStore> store = new AtomicReference<>();
-        final AtomicReference<DiscordBot> bot = new AtomicReference<>();
+        final AtomicReference<DiscordBot> discord = new AtomicReference<>();
+        final AtomicReference<MattermostBot> mattermost = new AtomicReference<>();
 
         /** Logs out, closes the store, stops the ops endpoint: whichever of them started; never fails. */
         Mono<Void> undo() {
-            return Mono.defer(() -> bot.get() == null ? Mono.<Void>empty() : bot.get().logout())
+            return logout(Optional.ofNullable(discord.get()), Optional.ofNullable(mattermost.get()))
                     .onErrorResume(e -> Mono.empty())
                     .then(Mono.defer(() -> store.get() == null ? Mono.<Void>empty() : Persistence.close(store.get())))
                     .onErrorResume(e -> Mono.empty())
@@ -131,32 +158,37 @@ public final class Application {
                 config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(), config.maxSessionsPerUser(),
                 config.maxLiveClis());
         return runtime.version().flatMap(version -> Mono.zipDelayError(
-                        Ops.serve(config.opsBindAddress(), config.opsPort(), wiring.checks(), metrics, schedulers.ops())
+                        Ops.serve(config.opsBindAddress(), config.opsPort(), wiring.checks(config), metrics,
+                                        schedulers.ops())
                                 .doOnNext(started.ops::set),
                         openStore(config, runtime, schedulers).doOnNext(s -> {
                             started.store.set(s.store());
                             wiring.store.set(s.store());
                         }),
-                        // Building the Discord client reads resources from the jar (a blocking read).
-                        DiscordBot.login(config, schedulers.processStart(), clock, metrics.registry())
-                                .subscribeOn(schedulers.processStart())
-                                .doOnNext(started.bot::set))
+                        login(config, schedulers, clock, metrics, started))
                 .flatMap(parts -> {
                     OpsServer ops = parts.getT1();
                     Store store = parts.getT2();
-                    DiscordBot bot = parts.getT3();
+                    Platforms platforms = parts.getT3();
                     SessionRegistry registry = new SessionRegistry(store.agents(), store.store(), settings, clock,
                             metrics, version);
-                    registry.attach(bot.chat());
+                    // Every platform's port before the restore: a stored session finds its own platform's.
+                    platforms.discord().ifPresent(bot -> registry.attach(bot.chat()));
+                    platforms.mattermost().ifPresent(bot -> registry.attach(bot.chat()));
                     metrics.watch(registry);
+                    wiring.registry.set(registry);
                     return registry.restore()
                             .doOnNext(n -> log.info("restored {} sessions", n))
-                            .then(bot.serve(registry))
+                            .then(Mono.when(
+                                    platforms.discord().map(bot -> bot.serve(registry)).orElse(Mono.empty()),
+                                    platforms.mattermost().map(bot -> bot.serve(registry)).orElse(Mono.empty())))
                             .then(Mono.fromCallable(() -> {
-                                wiring.bot.set(bot);
+                                platforms.discord().ifPresent(wiring.discord::set);
+                                platforms.mattermost().ifPresent(wiring.mattermost::set);
                                 Disposable reaper = registry.idleReaper(reaperPeriod(config))
                                         .subscribe(null, e -> log.error("idle reaper stopped", e));
-                                return new Application(bot, store.store(), schedulers, reaper, ops, metrics, wiring);
+                                return new Application(platforms.discord(), platforms.mattermost(), registry,
+                                        store.store(), schedulers, reaper, ops, metrics, wiring);
                             }));
                 }))
                 .onErrorResume(e -> started.undo().then(Mono.error(oneError(e))))
@@ -164,6 +196,30 @@ public final class Application {
                     schedulers.close();
                     metrics.close();
                 });
+    }
+
+    /** Each configured platform logged in, side by side; a failure of one is reported once both are done. */
+    private static Mono<Platforms> login(BridgeConfig config, BotSchedulers schedulers, Clock clock,
+            BridgeMetrics metrics, Started started) {
+        Mono<Optional<DiscordBot>> discord = !config.discordEnabled() ? Mono.just(Optional.empty())
+                // Building the Discord client reads resources from the jar (a blocking read).
+                : DiscordBot.login(config, schedulers.processStart(), clock, metrics.registry())
+                        .subscribeOn(schedulers.processStart())
+                        .doOnNext(started.discord::set)
+                        .map(Optional::of);
+        Mono<Optional<MattermostBot>> mattermost = config.mattermost()
+                .map(settings -> MattermostBot.login(settings, config, schedulers.processStart(), clock)
+                        .doOnNext(started.mattermost::set)
+                        .map(Optional::of))
+                .orElse(Mono.just(Optional.empty()));
+        return Mono.zipDelayError(discord, mattermost).map(t -> new Platforms(t.getT1(), t.getT2()));
+    }
+
+    /** Each platform's logout, side by side; completes when all are done, an error of one delayed. */
+    private static Mono<Void> logout(Optional<DiscordBot> discord, Optional<MattermostBot> mattermost) {
+        return Mono.whenDelayError(
+                Mono.defer(() -> discord.map(DiscordBot::logout).orElse(Mono.empty())),
+                Mono.defer(() -> mattermost.map(MattermostBot::logout).orElse(Mono.empty())));
     }
 
     /** The store opened and migrated, then the leftovers of a crashed run stopped (they are recorded in it). */
@@ -200,12 +256,19 @@ public final class Application {
         return quarter.compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : quarter;
     }
 
+    /** The Discord side; only when Discord is configured ({@link BridgeConfig#discordEnabled()}). */
     public DiscordBot bot() {
-        return bot;
+        return discord.orElseThrow(() -> new IllegalStateException("Discord is not configured (DISCORD_TOKEN)"));
     }
 
+    /** The Mattermost side, when it is configured. */
+    public Optional<MattermostBot> mattermost() {
+        return mattermost;
+    }
+
+    /** The sessions of every platform. */
     public SessionRegistry sessions() {
-        return bot.sessions();
+        return registry;
     }
 
     /** The port the ops endpoint listens on (the chosen one when {@code OPS_PORT=0}). */
@@ -213,8 +276,12 @@ public final class Application {
         return ops.port();
     }
 
+    /**
+     * Completes when Discord's gateway has gone away for good. Mattermost's WebSocket reconnects without end, so a bot
+     * without Discord never completes it: it runs until it is stopped.
+     */
     public Mono<Void> onDisconnect() {
-        return bot.onDisconnect();
+        return discord.map(DiscordBot::onDisconnect).orElse(Mono.never());
     }
 
     /** Whether {@link #stop} began. */
@@ -226,7 +293,7 @@ public final class Application {
      * The graceful drain (docs/architecture.md §3.12), all of it within {@code deadline}: {@code /readyz} turns 503; no
      * prompt starts any more (new ones are kept in the stored inbox, and their authors told); threads with a running
      * turn are told and their turns interrupted; every CLI is stopped by the §3.4 sequence, in parallel; the
-     * sessions' writes are flushed; then the gateway logs out, the store closes and the ops endpoint stops. Calling it
+     * sessions' writes are flushed; then each platform logs out, the store closes and the ops endpoint stops. Calling it
      * again returns the same drain.
      */
     public Mono<Void> stop(Duration deadline) {
@@ -238,14 +305,14 @@ public final class Application {
         wiring.draining.set(true);
         reaper.dispose();
         log.info("draining: {} ms left", left(deadlineNanos, Duration.ZERO).toMillis());
-        return bot.sessions().drain()
+        return registry.drain()
                 .timeout(left(deadlineNanos, CLOSING_RESERVE), Mono.fromRunnable(() ->
                         log.warn("drain deadline reached before every session was stopped")))
                 .onErrorResume(e -> {
                     log.warn("draining the sessions failed: {}", e.toString());
                     return Mono.empty();
                 })
-                .then(Mono.defer(() -> bot.logout().timeout(left(deadlineNanos, Duration.ZERO))))
+                .then(Mono.defer(() -> logout(discord, mattermost).timeout(left(deadlineNanos, Duration.ZERO))))
                 .onErrorResume(e -> {
                     log.warn("logout failed: {}", e.toString());
                     return Mono.empty();

@@ -17,6 +17,11 @@ import java.util.regex.Pattern;
  * Every setting of the bot (docs/architecture.md §5), parsed and validated once from an environment map. Tests build it
  * from a map; {@code Main} from {@code System.getenv()}. Nothing else reads the process environment: the CLI's
  * environment is built from {@link #environment()}.
+ *
+ * <p>Each chat platform is on when its settings are given, and at least one must be: Discord when
+ * {@code DISCORD_TOKEN} is set ({@link #discordEnabled()}; its settings below are then as validated, and otherwise
+ * empty: a token of {@code ""}, channel 0, no allowlist), Mattermost when {@code MATTERMOST_URL} is set
+ * ({@link #mattermost()}).
  */
 public record BridgeConfig(
         String discordToken,
@@ -50,7 +55,9 @@ public record BridgeConfig(
         int maxSessionsPerUser,
         Optional<Duration> editInterval,
         String logFormat,
-        Map<String, String> environment) {
+        Map<String, String> environment,
+        boolean discordEnabled,
+        Optional<MattermostConfig> mattermost) {
 
     public static final String DISCORD_API = "https://discord.com/api/v10";
     /** Where {@code ./mvnw package} installs the pinned CLI, relative to the checkout (the working directory). */
@@ -60,12 +67,22 @@ public record BridgeConfig(
 
     /**
      * The settings of the bot that are its own credentials: never passed to the CLI, so CLAUDE_ENV_PASSTHROUGH may not
-     * name them (the CLI runs whatever the agent decides; with the Discord token it could act as the bot). There is no
-     * MATTERMOST_TOKEN yet; a new platform's credential belongs here. ANTHROPIC_API_KEY and CLAUDE_CODE_OAUTH_TOKEN are
+     * name them (the CLI runs whatever the agent decides; with a platform's token it could act as the bot). A new
+     * platform's credential belongs here. ANTHROPIC_API_KEY and CLAUDE_CODE_OAUTH_TOKEN are
      * not in the list on purpose: they are the CLI's credentials, which the bot never uses itself and always passes
      * to the CLI ({@code CliEnvironment.BASE}), so naming them again exposes nothing more.
      */
-    public static final List<String> OWN_SECRETS = List.of("DISCORD_TOKEN", "DATABASE_URL");
+    public static final List<String> OWN_SECRETS = List.of("DISCORD_TOKEN", "MATTERMOST_TOKEN", "DATABASE_URL");
+
+    /** The settings that mean something only with {@code DISCORD_TOKEN}: one set without it is a mistake. */
+    private static final List<String> DISCORD_SETTINGS = List.of("DISCORD_MAIN_CHANNEL_ID", "DISCORD_GUILD_ID",
+            "DISCORD_API_BASE_URL", "ALLOWED_USER_IDS", "ALLOWED_ROLE_IDS", "ALLOW_EVERYONE");
+    /** The settings that mean something only with {@code MATTERMOST_URL}. */
+    private static final List<String> MATTERMOST_SETTINGS = List.of("MATTERMOST_TOKEN", "MATTERMOST_ALLOWED_USERS",
+            "MATTERMOST_ALLOWED_TEAMS", "MATTERMOST_MAIN_CHANNEL_ID", "MATTERMOST_CALLBACK_PORT",
+            "MATTERMOST_CALLBACK_URL");
+    /** A Mattermost id: 26 lowercase letters and digits. */
+    private static final Pattern MATTERMOST_ID = Pattern.compile("[a-z0-9]{26}");
 
     /** The CLI's credentials, read from the environment only to hide them in the logs. */
     private static final List<String> CLI_SECRETS = List.of("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN");
@@ -79,6 +96,7 @@ public record BridgeConfig(
         allowedRoleIds = Set.copyOf(allowedRoleIds);
         claudeEnvPassthrough = List.copyOf(claudeEnvPassthrough);
         environment = Map.copyOf(environment);
+        Objects.requireNonNull(mattermost);
     }
 
     /**
@@ -95,19 +113,34 @@ public record BridgeConfig(
 
     private static BridgeConfig parse(Map<String, String> env) {
         Settings s = new Settings(env);
-        String token = s.required("DISCORD_TOKEN", "the bot token");
+        boolean discord = s.optional("DISCORD_TOKEN").isPresent();
+        if (!discord) {
+            List<String> stray = DISCORD_SETTINGS.stream().filter(name -> s.optional(name).isPresent()).toList();
+            if (!stray.isEmpty()) {
+                throw new ConfigException("DISCORD_TOKEN: expected the bot token, but it is not set (Discord is on "
+                        + "only with it, and " + String.join(", ", stray) + " " + (stray.size() == 1 ? "is" : "are")
+                        + " set)");
+            }
+        }
+        String token = discord ? s.required("DISCORD_TOKEN", "the bot token") : "";
         String apiBase = s.string("DISCORD_API_BASE_URL", DISCORD_API);
         if (!apiBase.startsWith("http://") && !apiBase.startsWith("https://")) {
             throw new ConfigException("DISCORD_API_BASE_URL", "an http:// or https:// URL", Redaction.url(apiBase));
         }
         Optional<Long> guild = s.optionalSnowflake("DISCORD_GUILD_ID");
-        long mainChannel = s.snowflake("DISCORD_MAIN_CHANNEL_ID");
+        long mainChannel = discord ? s.snowflake("DISCORD_MAIN_CHANNEL_ID") : 0;
         Set<Long> users = s.snowflakes("ALLOWED_USER_IDS");
         Set<Long> roles = s.snowflakes("ALLOWED_ROLE_IDS");
         boolean everyone = s.bool("ALLOW_EVERYONE", false);
-        if (users.isEmpty() && roles.isEmpty() && !everyone) {
+        if (discord && users.isEmpty() && roles.isEmpty() && !everyone) {
             throw new ConfigException("ALLOWED_USER_IDS: expected at least one user id (or ALLOWED_ROLE_IDS, "
                     + "or ALLOW_EVERYONE=true): the bot denies everyone by default");
+        }
+        int opsPort = s.integer("OPS_PORT", 8081, 0, 65535);
+        Optional<MattermostConfig> mattermost = mattermost(s, opsPort);
+        if (!discord && mattermost.isEmpty()) {
+            throw new ConfigException("DISCORD_TOKEN: expected the Discord bot token, or MATTERMOST_URL and "
+                    + "MATTERMOST_TOKEN for Mattermost (or both), but neither platform is set");
         }
         Path dataDir = s.path("DATA_DIR", Path.of("data"));
         // Set: it must exist (a typo should not become a new, empty workspace). Not set: $DATA_DIR/workspace, which
@@ -157,7 +190,7 @@ public record BridgeConfig(
                 workspace, claudeBin(s, Path.of("")), claudeConfig, passthrough,
                 dataDir, s.path("CLI_TMP_DIR", dataDir.resolve("claude-tmp")), databaseUrl,
                 s.string("OPS_BIND_ADDRESS", "0.0.0.0"),
-                s.integer("OPS_PORT", 8081, 0, 65535),
+                opsPort,
                 s.integer("QUEUE_LIMIT", 10, 0, 1000),
                 s.duration("PERMISSION_TIMEOUT", "5m"),
                 s.duration("TURN_TIMEOUT", "30m"),
@@ -169,7 +202,69 @@ public record BridgeConfig(
                 s.integer("MAX_LIVE_CLIS", 16, 1, 10_000),
                 s.integer("MAX_SESSIONS_PER_USER", 5, 1, 1000),
                 editInterval(s),
-                logFormat, env);
+                logFormat, env, discord, mattermost);
+    }
+
+    /**
+     * Mattermost's settings when {@code MATTERMOST_URL} is set; deny by default, so at least one of the allowlists;
+     * the callback port and URL both or neither (the port the bot serves buttons' callbacks on, and its address as
+     * the Mattermost server reaches it).
+     */
+    private static Optional<MattermostConfig> mattermost(Settings s, int opsPort) {
+        Optional<String> url = s.optional("MATTERMOST_URL");
+        if (url.isEmpty()) {
+            List<String> stray = MATTERMOST_SETTINGS.stream().filter(name -> s.optional(name).isPresent()).toList();
+            if (!stray.isEmpty()) {
+                throw new ConfigException("MATTERMOST_URL: expected the Mattermost server's address, but it is not "
+                        + "set (Mattermost is on only with it, and " + String.join(", ", stray) + " "
+                        + (stray.size() == 1 ? "is" : "are") + " set)");
+            }
+            return Optional.empty();
+        }
+        String server = httpUrl("MATTERMOST_URL", url.get(), "the server's http:// or https:// address, without "
+                + "/api/v4");
+        if (server.endsWith("/api/v4")) {
+            throw new ConfigException("MATTERMOST_URL", "the server's http:// or https:// address, without /api/v4",
+                    Redaction.url(url.get()));
+        }
+        String token = s.required("MATTERMOST_TOKEN", "the bot account's access token");
+        Set<String> users = Set.copyOf(s.names("MATTERMOST_ALLOWED_USERS"));
+        Set<String> teams = Set.copyOf(s.names("MATTERMOST_ALLOWED_TEAMS"));
+        if (users.isEmpty() && teams.isEmpty()) {
+            throw new ConfigException("MATTERMOST_ALLOWED_USERS: expected at least one user id or username (or "
+                    + "MATTERMOST_ALLOWED_TEAMS): the bot denies everyone by default");
+        }
+        Optional<String> mainChannel = s.optional("MATTERMOST_MAIN_CHANNEL_ID");
+        if (mainChannel.isPresent() && !MATTERMOST_ID.matcher(mainChannel.get()).matches()) {
+            throw new ConfigException("MATTERMOST_MAIN_CHANNEL_ID", "a Mattermost channel id (26 lowercase letters "
+                    + "and digits)", mainChannel.get());
+        }
+        Optional<Integer> port = s.optional("MATTERMOST_CALLBACK_PORT").isPresent()
+                ? Optional.of(s.integer("MATTERMOST_CALLBACK_PORT", 0, 1, 65535)) : Optional.empty();
+        Optional<String> callback = s.optional("MATTERMOST_CALLBACK_URL")
+                .map(v -> httpUrl("MATTERMOST_CALLBACK_URL", v, "an http:// or https:// URL"));
+        if (port.isPresent() && callback.isEmpty()) {
+            throw new ConfigException("MATTERMOST_CALLBACK_URL", "the callback port's address as the Mattermost "
+                    + "server reaches it (MATTERMOST_CALLBACK_PORT is set)", null);
+        }
+        if (callback.isPresent() && port.isEmpty()) {
+            throw new ConfigException("MATTERMOST_CALLBACK_PORT", "the port the callbacks are served on "
+                    + "(MATTERMOST_CALLBACK_URL is set)", null);
+        }
+        if (port.isPresent() && port.get() == opsPort) {
+            throw new ConfigException("MATTERMOST_CALLBACK_PORT", "a port other than OPS_PORT (" + opsPort + ")",
+                    String.valueOf(port.get()));
+        }
+        return Optional.of(new MattermostConfig(server, token, users, teams, mainChannel, port, callback));
+    }
+
+    /** An http(s) URL without its trailing slashes; quoted without a password when it is not one. */
+    private static String httpUrl(String name, String value, String expected) {
+        String host = value.replaceFirst("^https?://", "");
+        if (host.equals(value) || host.isEmpty() || host.startsWith("/")) {
+            throw new ConfigException(name, expected, Redaction.url(value));
+        }
+        return value.replaceAll("/+$", "");
     }
 
     /**
@@ -178,7 +273,8 @@ public record BridgeConfig(
      * replacing them would garble the message.
      */
     private static String withoutCredentials(String message, Map<String, String> env) {
-        List<String> names = List.of("DISCORD_TOKEN", "ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN");
+        List<String> names = List.of("DISCORD_TOKEN", "MATTERMOST_TOKEN", "ANTHROPIC_API_KEY",
+                "CLAUDE_CODE_OAUTH_TOKEN");
         String out = message;
         for (String name : names) {
             String value = env.get(name);
@@ -223,7 +319,10 @@ public record BridgeConfig(
      */
     public List<String> secretValues() {
         List<String> values = new ArrayList<>();
-        values.add(discordToken);
+        if (discordEnabled) {
+            values.add(discordToken);
+        }
+        mattermost.ifPresent(m -> values.add(m.token()));
         Redaction.urlPassword(databaseUrl).ifPresent(values::add);
         CLI_SECRETS.stream().map(environment::get).filter(Objects::nonNull).forEach(values::add);
         return List.copyOf(values);
@@ -243,10 +342,12 @@ public record BridgeConfig(
         // Never print the token, the database URL (it can carry a password) or the process environment (it holds the
         // CLI's credentials): only the database's kind, and settings that are no secret; a credential set in the wrong
         // variable (a path, say) is replaced by its name.
-        return withoutCredentials("BridgeConfig[api=" + discordApiBaseUrl + ", guild=" + discordGuildId
+        String discord = !discordEnabled ? "off" : "[api=" + discordApiBaseUrl + ", guild=" + discordGuildId
                 + ", mainChannel=" + discordMainChannelId + ", users=" + allowedUserIds.size() + ", roles="
-                + allowedRoleIds.size()
-                + ", allowEveryone=" + allowEveryone + ", workspace=" + workspaceRoot + ", dataDir=" + dataDir
+                + allowedRoleIds.size() + ", allowEveryone=" + allowEveryone + "]";
+        return withoutCredentials("BridgeConfig[discord=" + discord + ", mattermost="
+                + mattermost.map(m -> Redaction.url(m.toString())).orElse("off") // a URL may carry a password
+                + ", workspace=" + workspaceRoot + ", dataDir=" + dataDir
                 + ", database=" + databaseUrl.substring(0, databaseUrl.indexOf(':', "r2dbc:".length()))
                 + ", opsBind=" + opsBindAddress + ", opsPort=" + opsPort + ", drainTimeout=" + drainTimeout.toMillis()
                 + "ms, maxLiveClis=" + maxLiveClis + ", logFormat=" + logFormat + "]", environment);

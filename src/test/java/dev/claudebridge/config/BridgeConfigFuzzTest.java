@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * Properties of settings parsing ({@link BridgeConfig#fromEnv}, {@link Settings}) on hostile environments
  * (docs/reliability.md): whatever the map holds, parsing returns a configuration or throws {@link ConfigException},
  * nothing else; the message is one line that starts with the name of a setting (the one that was bad, or the rule
- * that ties it to others) and never holds a secret (the Discord token, the Anthropic key or OAuth token, a database
- * password). A number, duration or size that is accepted means exactly what its text says (the oracle computes it
+ * that ties it to others) and never holds a secret (the Discord or Mattermost token, the Anthropic key or OAuth
+ * token, a database password). A number, duration or size that is accepted means exactly what its text says (the oracle computes it
  * with unbounded integers), and one that is valid is accepted.
  */
 final class BridgeConfigFuzzTest {
@@ -38,7 +38,8 @@ final class BridgeConfigFuzzTest {
     private static final String API_KEY = "sk-ant-api03-Zq9KEYVALUExx7";
     private static final String OAUTH = "sk-ant-oat01-Wv3OAUTHVALUEyy8";
     private static final String DB_PASSWORD = "pg-Pa55w0rd-Secret";
-    private static final Set<String> CREDENTIALS = Set.of(TOKEN, API_KEY, OAUTH);
+    private static final String MM_TOKEN = "mmtok4xq8kz3mcbf5jrsn7tw1yh";
+    private static final Set<String> CREDENTIALS = Set.of(TOKEN, API_KEY, OAUTH, MM_TOKEN);
 
     private static final List<String> DURATIONS = List.of("PERMISSION_TIMEOUT", "TURN_TIMEOUT", "IDLE_TIMEOUT",
             "INTERRUPT_WAIT", "STOP_GRACE", "KILL_AFTER", "DRAIN_TIMEOUT", "PRESENCE_MIN_INTERVAL",
@@ -50,7 +51,9 @@ final class BridgeConfigFuzzTest {
     private static final List<String> SETTINGS = Stream.of(List.of("DISCORD_TOKEN", "DISCORD_API_BASE_URL",
             "DISCORD_GUILD_ID", "DISCORD_MAIN_CHANNEL_ID", "ALLOWED_USER_IDS", "ALLOWED_ROLE_IDS", "ALLOW_EVERYONE",
             "WORKSPACE_ROOT", "CLAUDE_BIN", "CLAUDE_CONFIG_DIR", "CLAUDE_ENV_PASSTHROUGH", "DATA_DIR", "DATABASE_URL",
-            "MAX_LINE_BYTES", "LOG_FORMAT", "ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"), DURATIONS,
+            "MAX_LINE_BYTES", "LOG_FORMAT", "ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN", "MATTERMOST_URL",
+            "MATTERMOST_TOKEN", "MATTERMOST_ALLOWED_USERS", "MATTERMOST_ALLOWED_TEAMS", "MATTERMOST_MAIN_CHANNEL_ID",
+            "MATTERMOST_CALLBACK_PORT", "MATTERMOST_CALLBACK_URL"), DURATIONS,
             List.copyOf(INTEGERS.keySet())).flatMap(List::stream).sorted().toList();
     /** Names a message may start with: the settings parsed (the credentials are only passed on). */
     private static final Set<String> NAMED = Set.copyOf(SETTINGS.stream()
@@ -73,9 +76,12 @@ final class BridgeConfigFuzzTest {
         Files.deleteIfExists(workspace);
     }
 
-    /** A valid environment, with every secret present. */
+    /** A valid environment, both platforms on, with every secret present. */
     private static Map<String, String> base() {
         Map<String, String> env = new HashMap<>();
+        env.put("MATTERMOST_URL", "https://chat.example.com");
+        env.put("MATTERMOST_TOKEN", MM_TOKEN);
+        env.put("MATTERMOST_ALLOWED_USERS", "alice");
         env.put("DISCORD_TOKEN", TOKEN);
         env.put("DISCORD_MAIN_CHANNEL_ID", "222222222222222222");
         env.put("ALLOWED_USER_IDS", "1,2");
@@ -199,7 +205,7 @@ final class BridgeConfigFuzzTest {
      * values count: a token variable set to "9999..." or "/" is the generator's junk, found in other settings too.
      */
     private static List<String> secrets(Map<String, String> env) {
-        List<String> secrets = new ArrayList<>(Stream.of("DISCORD_TOKEN", "ANTHROPIC_API_KEY",
+        List<String> secrets = new ArrayList<>(Stream.of("DISCORD_TOKEN", "MATTERMOST_TOKEN", "ANTHROPIC_API_KEY",
                 "CLAUDE_CODE_OAUTH_TOKEN").map(env::get).filter(v -> v != null && CREDENTIALS.contains(v.strip()))
                 .map(String::strip).toList());
         if (env.getOrDefault("DATABASE_URL", "").contains(DB_PASSWORD)) {
@@ -217,10 +223,16 @@ final class BridgeConfigFuzzTest {
         }
     }
 
-    /** The message starts with the setting, or with the rule that ties the stop sequence to DRAIN_TIMEOUT. */
+    /**
+     * The message starts with the setting, or with the rule that ties the stop sequence to DRAIN_TIMEOUT, or with the
+     * other half of Mattermost's callback port and URL (both or neither).
+     */
     private static boolean namesTheSetting(String message, String setting) {
         if (message.startsWith(setting + ":")) {
             return true;
+        }
+        if (setting.startsWith("MATTERMOST_CALLBACK_")) {
+            return message.startsWith("MATTERMOST_CALLBACK_") && message.contains(setting + " is set");
         }
         return Set.of("INTERRUPT_WAIT", "STOP_GRACE", "KILL_AFTER").contains(setting)
                 && message.startsWith("DRAIN_TIMEOUT:") && message.contains(setting);
@@ -320,7 +332,7 @@ final class BridgeConfigFuzzTest {
         "2147483647", "2147483648", "-2147483649", ",", " , 1 ,", "1,,2", "1, -2", "true", "TRUE", "yes", "No", "ja",
         "adaptive", "text", "json", "JSON", "http://127.0.0.1:1/", "ftp://x", "https://", "/", "/nonexistent",
         "relative/dir", "..", "data\u0000dir", "a\nb", "\r\n", "'", "\"", "\\", "$HOME", "${DISCORD_TOKEN}", "é",
-        "🎉", "\u2028", TOKEN, API_KEY};
+        "🎉", "\u2028", TOKEN, API_KEY, MM_TOKEN};
     private static final String[] DURATION_TEXTS = {"500ms", "30s", "5m", "1h", "0s", "0ms", "1ms", "87600h",
         "87601h", "5256000m", "5256001m", "9223372036854775807ms", "9223372036854775807h", "2562047788015216h",
         "99999999999999999999s", "5 m", "5M", "5min", " 5m ", "5m5s", "-5s", "1d", "PT5M", "5\nm"};

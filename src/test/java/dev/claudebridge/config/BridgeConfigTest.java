@@ -59,7 +59,8 @@ final class BridgeConfigTest {
         Map<String, String> env = minimal();
         env.remove("DISCORD_TOKEN");
         assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
-                .hasMessage("DISCORD_TOKEN: expected the bot token, but it is not set");
+                .hasMessage("DISCORD_TOKEN: expected the bot token, but it is not set (Discord is on only with "
+                        + "it, and DISCORD_MAIN_CHANNEL_ID, ALLOWED_USER_IDS are set)");
     }
 
     @Test
@@ -154,14 +155,16 @@ final class BridgeConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"DISCORD_TOKEN", "DATABASE_URL", "CLAUDE_CODE_MAX_RETRIES, DISCORD_TOKEN"})
+    @ValueSource(strings = {"DISCORD_TOKEN", "DATABASE_URL", "CLAUDE_CODE_MAX_RETRIES, DISCORD_TOKEN",
+            "MATTERMOST_TOKEN"})
     void thePassthroughMayNotNameOneOfTheBotsOwnSecrets(String names) {
         Map<String, String> env = minimal();
         env.put("CLAUDE_ENV_PASSTHROUGH", names);
-        String secret = names.contains("DISCORD_TOKEN") ? "DISCORD_TOKEN" : "DATABASE_URL";
+        String secret = names.contains("DISCORD_TOKEN") ? "DISCORD_TOKEN"
+                : names.contains("MATTERMOST_TOKEN") ? "MATTERMOST_TOKEN" : "DATABASE_URL";
         assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
                 .hasMessage("CLAUDE_ENV_PASSTHROUGH: expected names of variables the CLI may see, never one of the "
-                        + "bot's own secrets [DISCORD_TOKEN, DATABASE_URL], got '" + secret + "'");
+                        + "bot's own secrets [DISCORD_TOKEN, MATTERMOST_TOKEN, DATABASE_URL], got '" + secret + "'");
     }
 
     @Test
@@ -183,5 +186,156 @@ final class BridgeConfigTest {
                 "db-password-value");
         assertThat(BridgeConfig.fromEnv(minimal()).secretValues())
                 .containsExactly("MTExMTExMTExMTExMTExMTEx.fake.secret");
+    }
+
+    // ---- the chat platforms: Discord, Mattermost, or both ------------------------------------------------------
+
+    private static final String MM_TOKEN = "mm-token-9x8y7z6w5v4u3t2s1r";
+
+    private Map<String, String> mattermostOnly() {
+        Map<String, String> env = new HashMap<>();
+        env.put("MATTERMOST_URL", "https://chat.example.com/");
+        env.put("MATTERMOST_TOKEN", MM_TOKEN);
+        env.put("MATTERMOST_ALLOWED_USERS", "alice, 4xq8kz3mcbf5jrsn7tw1yhgo9e");
+        env.put("WORKSPACE_ROOT", workspace.toString());
+        return env;
+    }
+
+    @Test
+    void discordOnlyIsDiscordAsBefore() {
+        BridgeConfig config = BridgeConfig.fromEnv(minimal());
+        assertThat(config.discordEnabled()).isTrue();
+        assertThat(config.mattermost()).isEmpty();
+        assertThat(config.discordToken()).isEqualTo("MTExMTExMTExMTExMTExMTEx.fake.secret");
+        assertThat(config.discordMainChannelId()).isEqualTo(222222222222222222L);
+        assertThat(config.toString()).contains("mattermost=off").doesNotContain("discord=off");
+    }
+
+    @Test
+    void mattermostOnlyNeedsNoDiscordSetting() {
+        BridgeConfig config = BridgeConfig.fromEnv(mattermostOnly());
+        assertThat(config.discordEnabled()).isFalse();
+        assertThat(config.secretValues()).containsExactly(MM_TOKEN);
+        MattermostConfig mm = config.mattermost().orElseThrow();
+        assertThat(mm.url()).isEqualTo("https://chat.example.com");
+        assertThat(mm.token()).isEqualTo(MM_TOKEN);
+        assertThat(mm.allowedUsers()).containsExactlyInAnyOrder("alice", "4xq8kz3mcbf5jrsn7tw1yhgo9e");
+        assertThat(mm.allowedTeams()).isEmpty();
+        assertThat(mm.mainChannelId()).isEmpty();
+        assertThat(mm.callbackPort()).isEmpty();
+        assertThat(mm.callbackUrl()).isEmpty();
+        assertThat(config.toString()).contains("discord=off", "mattermost=MattermostConfig[url=https://chat.example.com")
+                .doesNotContain(MM_TOKEN, "mm-token");
+    }
+
+    @Test
+    void bothPlatformsAtOnce() {
+        Map<String, String> env = minimal();
+        env.putAll(mattermostOnly());
+        env.remove("MATTERMOST_ALLOWED_USERS");
+        env.put("MATTERMOST_ALLOWED_TEAMS", "engineering");
+        env.put("MATTERMOST_MAIN_CHANNEL_ID", "7hzq1m4ybtf3dcrk8ungwo5pxa");
+        env.put("MATTERMOST_CALLBACK_PORT", "8091");
+        env.put("MATTERMOST_CALLBACK_URL", "http://claude-bridge.claude-bridge.svc:8091/");
+        BridgeConfig config = BridgeConfig.fromEnv(env);
+        assertThat(config.discordEnabled()).isTrue();
+        MattermostConfig mm = config.mattermost().orElseThrow();
+        assertThat(mm.allowedTeams()).containsExactly("engineering");
+        assertThat(mm.allowedUsers()).isEmpty();
+        assertThat(mm.mainChannelId()).contains("7hzq1m4ybtf3dcrk8ungwo5pxa");
+        assertThat(mm.callbackPort()).contains(8091);
+        assertThat(mm.callbackUrl()).contains("http://claude-bridge.claude-bridge.svc:8091");
+        assertThat(config.secretValues()).containsExactlyInAnyOrder("MTExMTExMTExMTExMTExMTEx.fake.secret", MM_TOKEN);
+        assertThat(config.toString()).doesNotContain(MM_TOKEN, "fake.secret");
+    }
+
+    @Test
+    void neitherPlatformIsRefusedNamingBothWays() {
+        Map<String, String> env = new HashMap<>();
+        env.put("WORKSPACE_ROOT", workspace.toString());
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessage("DISCORD_TOKEN: expected the Discord bot token, or MATTERMOST_URL and MATTERMOST_TOKEN "
+                        + "for Mattermost (or both), but neither platform is set");
+    }
+
+    @Test
+    void partialMattermostSettingsAreRefusedNamingTheVariable() {
+        Map<String, String> noToken = mattermostOnly();
+        noToken.remove("MATTERMOST_TOKEN");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(noToken))
+                .hasMessage("MATTERMOST_TOKEN: expected the bot account's access token, but it is not set");
+
+        Map<String, String> noAllowlist = mattermostOnly();
+        noAllowlist.remove("MATTERMOST_ALLOWED_USERS");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(noAllowlist)).hasMessage("MATTERMOST_ALLOWED_USERS: expected "
+                + "at least one user id or username (or MATTERMOST_ALLOWED_TEAMS): the bot denies everyone by default");
+
+        Map<String, String> noUrl = mattermostOnly();
+        noUrl.remove("MATTERMOST_URL");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(noUrl)).hasMessage("MATTERMOST_URL: expected the Mattermost "
+                + "server's address, but it is not set (Mattermost is on only with it, and MATTERMOST_TOKEN, "
+                + "MATTERMOST_ALLOWED_USERS are set)");
+        // With Discord on, a stray Mattermost setting is still a mistake, not ignored.
+        Map<String, String> strayBesideDiscord = minimal();
+        strayBesideDiscord.put("MATTERMOST_ALLOWED_TEAMS", "engineering");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(strayBesideDiscord))
+                .hasMessageStartingWith("MATTERMOST_URL: expected the Mattermost server's address, but it is not set");
+
+        Map<String, String> strayBesideMattermost = mattermostOnly();
+        strayBesideMattermost.put("ALLOWED_USER_IDS", "7");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(strayBesideMattermost)).hasMessage("DISCORD_TOKEN: expected "
+                + "the bot token, but it is not set (Discord is on only with it, and ALLOWED_USER_IDS is set)");
+
+        Map<String, String> portOnly = mattermostOnly();
+        portOnly.put("MATTERMOST_CALLBACK_PORT", "8091");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(portOnly)).hasMessageStartingWith("MATTERMOST_CALLBACK_URL: "
+                + "expected the callback port's address as the Mattermost server reaches it");
+        Map<String, String> urlOnly = mattermostOnly();
+        urlOnly.put("MATTERMOST_CALLBACK_URL", "http://bridge:8091");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(urlOnly)).hasMessageStartingWith("MATTERMOST_CALLBACK_PORT: "
+                + "expected the port the callbacks are served on");
+
+        Map<String, String> opsPort = mattermostOnly();
+        opsPort.put("MATTERMOST_CALLBACK_PORT", "8081");
+        opsPort.put("MATTERMOST_CALLBACK_URL", "http://bridge:8081");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(opsPort))
+                .hasMessage("MATTERMOST_CALLBACK_PORT: expected a port other than OPS_PORT (8081), got '8081'");
+        opsPort.put("OPS_PORT", "9000");
+        assertThat(BridgeConfig.fromEnv(opsPort).mattermost().orElseThrow().callbackPort()).contains(8081);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"MATTERMOST_URL=chat.example.com", "MATTERMOST_URL=ftp://chat.example.com",
+            "MATTERMOST_URL=https://", "MATTERMOST_URL=https://chat.example.com/api/v4",
+            "MATTERMOST_CALLBACK_PORT=0", "MATTERMOST_CALLBACK_PORT=65536", "MATTERMOST_CALLBACK_PORT=http",
+            "MATTERMOST_CALLBACK_URL=bridge:8091", "MATTERMOST_MAIN_CHANNEL_ID=town-square"})
+    void malformedMattermostValuesAreNamed(String setting) {
+        Map<String, String> env = mattermostOnly();
+        env.put("MATTERMOST_CALLBACK_PORT", "8091");
+        env.put("MATTERMOST_CALLBACK_URL", "http://bridge:8091");
+        String name = setting.substring(0, setting.indexOf('='));
+        env.put(name, setting.substring(name.length() + 1));
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(name + ": expected");
+    }
+
+    @Test
+    void theMattermostTokenIsInNoMessageEvenInTheWrongVariable() {
+        Map<String, String> swapped = mattermostOnly();
+        swapped.put("MATTERMOST_MAIN_CHANNEL_ID", MM_TOKEN);
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(swapped)).hasMessage("MATTERMOST_MAIN_CHANNEL_ID: expected a "
+                + "Mattermost channel id (26 lowercase letters and digits), got '<MATTERMOST_TOKEN>'");
+        Map<String, String> asUrl = mattermostOnly();
+        asUrl.put("MATTERMOST_CALLBACK_PORT", "8091");
+        asUrl.put("MATTERMOST_CALLBACK_URL", MM_TOKEN);
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(asUrl)).message().doesNotContain(MM_TOKEN)
+                .contains("<MATTERMOST_TOKEN>");
+        Map<String, String> withPassword = mattermostOnly();
+        withPassword.put("MATTERMOST_URL", "https://proxy:proxy-password-value@chat.example.com");
+        assertThat(BridgeConfig.fromEnv(withPassword).toString()).doesNotContain("proxy-password-value")
+                .contains("url=https://proxy:***@chat.example.com");
+        Map<String, String> asPath = mattermostOnly();
+        asPath.put("DATA_DIR", "/srv/" + MM_TOKEN);
+        assertThat(BridgeConfig.fromEnv(asPath).toString()).doesNotContain(MM_TOKEN);
     }
 }

@@ -65,13 +65,13 @@ final class OpsEndpointTest {
             boolean stillLoggingIn = !starting.isDone();
             assertThat(stillLoggingIn).as("the gateway login was still under way").isTrue();
             assertThat(duringLogin.status()).isEqualTo(503);
-            assertThat(duringLogin.body()).startsWith("not ready: gateway").contains("gateway: failing");
+            assertThat(duringLogin.body()).startsWith("not ready: discord").contains("discord: failing");
 
             Application app = starting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             try {
                 assertThat(app.opsPort()).isEqualTo(port);
                 OpsHttp.Answer ready = ops.await("/readyz", a -> a.status() == 200, WAIT);
-                assertThat(ready.body()).isEqualTo("ready\ngateway: ok\ndatabase: ok\nstore-writes: ok\nnot-draining: ok\n");
+                assertThat(ready.body()).isEqualTo("ready\ndiscord: ok\ndatabase: ok\nstore-writes: ok\nnot-draining: ok\n");
                 assertThat(ops.get("/healthz").status()).isEqualTo(200);
                 OpsHttp.Answer missing = ops.get("/nothing-here");
                 assertThat(missing.status()).as(missing.body()).isEqualTo(404);
@@ -93,7 +93,7 @@ final class OpsEndpointTest {
                 postgres.stop();
 
                 OpsHttp.Answer down = ops.await("/readyz", a -> a.status() == 503, WAIT);
-                assertThat(down.body()).isEqualTo("not ready: database\ngateway: ok\ndatabase: failing\nstore-writes: ok\n"
+                assertThat(down.body()).isEqualTo("not ready: database\ndiscord: ok\ndatabase: failing\nstore-writes: ok\n"
                         + "not-draining: ok\n");
                 assertThat(ops.get("/healthz").status()).as("alive all the same").isEqualTo(200);
             }

@@ -2,8 +2,10 @@ package dev.claudebridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claudebridge.testkit.BotEnvironment;
 import dev.claudebridge.testkit.FakeAnthropicApi;
 import dev.claudebridge.testkit.FakeDiscord;
+import dev.claudebridge.testkit.FakeMattermost;
 import dev.claudebridge.testkit.Match;
 import dev.claudebridge.testkit.Reply;
 import dev.claudebridge.testkit.discord.Change;
@@ -144,8 +146,58 @@ final class SecretsIT {
             }
             assertThat(Files.readString(log).strip()).isEqualTo("claude-bridge: CLAUDE_ENV_PASSTHROUGH: expected "
                     + "names of variables the CLI may see, never one of the bot's own secrets [DISCORD_TOKEN, "
-                    + "DATABASE_URL], got 'DISCORD_TOKEN'");
+                    + "MATTERMOST_TOKEN, DATABASE_URL], got 'DISCORD_TOKEN'");
         }
+    }
+
+    /**
+     * Mattermost only: a session started and answered, {@code /metrics} scraped, the drain; then a start whose token
+     * the server refuses. Neither the output nor {@code /metrics} holds the bot account's token (26 letters and
+     * digits: no pattern finds it, only the configured value does).
+     */
+    @Test
+    void theMattermostTokenReachesNeitherTheLogsNorTheMetrics() throws Exception {
+        StringBuilder printed = new StringBuilder();
+        String metrics;
+        String token;
+        try (FakeMattermost mm = FakeMattermost.start(); FakeAnthropicApi api = FakeAnthropicApi.start()) {
+            token = mm.bot().token();
+            api.on(Match.userTextContains("say hello"), Reply.text("Hello from the fake model."));
+            int port = freePort();
+            Map<String, String> env = new HashMap<>(BotEnvironment.mattermost(root, mm, api, Map.of()));
+            env.put("OPS_PORT", String.valueOf(port));
+            env.put("LOG_FORMAT", "json");
+            Path log = root.resolve("mattermost.log");
+            try (BotProcess bot = BotProcess.start(env, log)) {
+                OpsHttp ops = new OpsHttp(port);
+                assertThat(ops.await("/readyz", a -> a.status() == 200, WAIT).body()).contains("mattermost: ok");
+                String dm = mm.directChannel(mm.owner(), mm.bot()).id();
+                mm.post(mm.owner(), dm, "!new say hello");
+                mm.awaitPost(p -> p.userId().equals(mm.bot().id()) && !p.rootId().isEmpty()
+                        && p.message().contains("Hello from the fake model."), WAIT);
+                metrics = ops.get("/metrics").body();
+                bot.process.destroy(); // SIGTERM: the drain, so the log is complete
+                assertThat(bot.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                printed.append(Files.readString(log));
+            }
+
+            // A token the server does not know (revoked, say): the login fails, and says so without the token.
+            Map<String, String> refused = new HashMap<>(BotEnvironment.mattermost(root, mm, api,
+                    Map.of("MATTERMOST_TOKEN", "zq" + token.substring(2))));
+            Path refusedLog = root.resolve("refused.log");
+            try (BotProcess bot = BotProcess.start(refused, refusedLog)) {
+                assertThat(bot.process.waitFor(90, TimeUnit.SECONDS)).as("a refused login stops start-up").isTrue();
+                assertThat(bot.process.exitValue()).isNotZero();
+            }
+            String refusedOutput = Files.readString(refusedLog);
+            assertThat(refusedOutput).contains("401").doesNotContain("zq" + token.substring(2));
+            printed.append(refusedOutput);
+        }
+        System.out.println(printed);
+        assertThat(printed.toString()).contains("mattermost");
+        assertThat(printed.toString()).as("the output of the bot").doesNotContain(token);
+        assertThat(metrics).as("/metrics").doesNotContain(token);
     }
 
     /** A start with this DATABASE_URL that must fail; everything it printed (stdout and stderr). */

@@ -42,7 +42,8 @@ final class MainConfigIT {
         Run run = run(Map.of("PATH", System.getenv("PATH")));
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.stderr().lines().toList())
-                .isEqualTo(List.of("claude-bridge: DISCORD_TOKEN: expected the bot token, but it is not set"));
+                .isEqualTo(List.of("claude-bridge: DISCORD_TOKEN: expected the Discord bot token, or MATTERMOST_URL "
+                        + "and MATTERMOST_TOKEN for Mattermost (or both), but neither platform is set"));
     }
 
     @Test
