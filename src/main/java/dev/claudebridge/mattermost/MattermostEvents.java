@@ -25,6 +25,8 @@ import reactor.core.publisher.Mono;
 final class MattermostEvents {
     private static final Logger log = LoggerFactory.getLogger(MattermostEvents.class);
 
+    static final java.time.Duration REACTION_RETRY = java.time.Duration.ofMillis(500);
+
     private final Bridge bridge;
     private final MattermostChat chat;
     private final People people;
@@ -125,7 +127,11 @@ final class MattermostEvents {
         if (r.userId().equals(chat.botId())) {
             return Mono.empty();
         }
+        // A reaction can beat the bot's own bookkeeping of a post it has just made (the post is visible before the
+        // answer to its creation arrives): one look again a moment later.
         return Mono.justOrEmpty(chat.reactionChoice(r.postId(), r.emojiName()))
+                .switchIfEmpty(Mono.delay(REACTION_RETRY).flatMap(t -> Mono.justOrEmpty(
+                        chat.reactionChoice(r.postId(), r.emojiName()))))
                 .flatMap(choice -> people.actor(r.userId())
                         .flatMap(actor -> click(actor, r.postId(), choice.customId(), choice.values())));
     }

@@ -102,8 +102,16 @@ public final class MattermostStreamingBench {
             Map<String, Instant> seen = new ConcurrentHashMap<>();
             long start = System.nanoTime();
             String dm = world.ownerDm();
+            java.util.Set<String> answered = new java.util.HashSet<>();
             for (int s = 0; s < n; s++) {
                 world.mm.post(world.mm.owner(), dm, String.format(Locale.ROOT, "!new bench session %02d", s));
+                if (s > 0) { // a user with a session is asked to confirm another: the owner clicks Start
+                    String asked = world.mm.awaitPost(p -> p.userId().equals(bot) && p.channelId().equals(dm)
+                            && p.message().contains("Start another?") && p.attachments().size() > 0
+                            && !answered.contains(p.id()), Duration.ofSeconds(30)).id();
+                    answered.add(asked);
+                    world.mm.click(world.mm.owner(), asked, "r0b0", "");
+                }
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(60L + tokens / 40 * 3L).toNanos();
             int finished = 0;

@@ -11,20 +11,18 @@ import dev.claudebridge.core.session.SessionRegistry;
 import dev.claudebridge.core.session.SessionSettings;
 import dev.claudebridge.persistence.Persistence;
 import dev.claudebridge.support.BotSchedulers;
+import dev.claudebridge.testkit.BotEnvironment;
 import dev.claudebridge.testkit.FakeAnthropicApi;
 import dev.claudebridge.testkit.FakeMattermost;
 import dev.claudebridge.testkit.mattermost.FakeMattermostSettings;
 import dev.claudebridge.testkit.mattermost.MmPost;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -64,37 +62,17 @@ public final class MattermostWorld implements AutoCloseable {
             Map<String, String> extra) throws IOException {
         FakeMattermost mm = FakeMattermost.start(settings);
         FakeAnthropicApi api = FakeAnthropicApi.start();
-        Path workspace = Files.createDirectories(root.resolve("workspace"));
-        Path home = Files.createDirectories(root.resolve("home"));
-        Map<String, String> env = new HashMap<>();
-        env.put("PATH", System.getenv("PATH"));
-        env.put("HOME", home.toString());
-        env.put("LANG", "C.UTF-8");
-        // Discord's settings only because the configuration asks for them; Discord is not started here.
-        env.put("DISCORD_TOKEN", "unused");
-        env.put("DISCORD_MAIN_CHANNEL_ID", "1");
-        env.put("ALLOWED_USER_IDS", "1");
-        env.put("WORKSPACE_ROOT", workspace.toString());
-        env.put("DATA_DIR", root.resolve("data").toString());
-        env.put("CLAUDE_BIN", Path.of(System.getProperty("claude.bin", "tools/node_modules/.bin/claude"))
-                .toAbsolutePath().toString());
-        env.put("ANTHROPIC_BASE_URL", api.baseUrl());
-        env.put("ANTHROPIC_API_KEY", "sk-ant-dummy");
-        env.put("CLAUDE_CODE_MAX_RETRIES", "1");
-        env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
-        env.put("CLAUDE_ENV_PASSTHROUGH", "CLAUDE_CODE_MAX_RETRIES,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC");
-        env.put("PRESENCE_MIN_INTERVAL", "200ms");
-        env.put("INTERRUPT_WAIT", "2s");
-        env.put("STOP_GRACE", "5s");
-        env.put("KILL_AFTER", "2s");
-        env.put("DRAIN_TIMEOUT", "12s");
-        env.put("OPS_PORT", "0");
-        env.putAll(extra);
-        BridgeConfig config = BridgeConfig.fromEnv(env);
-        // The owner and the friend may use the bot (by username and by id); the town square is a main place too.
-        MattermostConfig mmConfig = new MattermostConfig(mm.url(), mm.bot().token(),
-                Set.of("owner", mm.friend().id()), Set.of(), Optional.of(mm.townSquare().id()), Optional.empty(),
-                Optional.empty());
+        Map<String, String> env = new HashMap<>(extra);
+        // The town square is a main place too (a shared channel), besides each user's direct message with the bot.
+        env.putIfAbsent("MATTERMOST_MAIN_CHANNEL_ID", mm.townSquare().id());
+        if (callback) {
+            int port = freePort();
+            env.put("MATTERMOST_CALLBACK_PORT", String.valueOf(port));
+            env.put("MATTERMOST_CALLBACK_URL", "http://127.0.0.1:" + port);
+        }
+        BridgeConfig config = BridgeConfig.fromEnv(BotEnvironment.mattermost(root, mm, api, env));
+        Path workspace = config.workspaceRoot();
+        MattermostConfig mmConfig = config.mattermost().orElseThrow();
         BotSchedulers schedulers = BotSchedulers.create();
         Clock clock = Clock.systemUTC();
         SessionStore store = Persistence.open(config.databaseUrl(), schedulers.db()).block(WAIT);
@@ -104,8 +82,7 @@ public final class MattermostWorld implements AutoCloseable {
         SessionRegistry registry = new SessionRegistry(runtime, store, new SessionSettings(config.workspaceRoot(),
                 config.queueLimit(), config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(),
                 config.maxSessionsPerUser(), config.maxLiveClis()), clock, SessionMetrics.NONE, version);
-        MattermostBot bot = callback ? withCallback(mmConfig, config, schedulers, clock)
-                : MattermostBot.login(mmConfig, config, schedulers.processStart(), clock).block(WAIT);
+        MattermostBot bot = MattermostBot.login(mmConfig, config, schedulers.processStart(), clock).block(WAIT);
         registry.attach(bot.chat());
         registry.restore().block(WAIT);
         bot.serve(registry).block(WAIT);
@@ -114,17 +91,10 @@ public final class MattermostWorld implements AutoCloseable {
         return world;
     }
 
-    /** The callback server needs its port before the URL is known: bind on a free port, then log in with its URL. */
-    private static MattermostBot withCallback(MattermostConfig mmConfig, BridgeConfig config,
-            BotSchedulers schedulers, Clock clock) throws IOException {
-        int port;
+    private static int freePort() throws IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
+            return s.getLocalPort();
         }
-        MattermostConfig withUrl = new MattermostConfig(mmConfig.url(), mmConfig.token(), mmConfig.allowedUsers(),
-                mmConfig.allowedTeams(), mmConfig.mainChannelId(), Optional.of(port),
-                Optional.of("http://127.0.0.1:" + port));
-        return MattermostBot.login(withUrl, config, schedulers.processStart(), clock).block(WAIT);
     }
 
     void awaitConnected() {
