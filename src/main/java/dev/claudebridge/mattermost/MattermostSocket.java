@@ -59,7 +59,10 @@ public final class MattermostSocket {
         this.http = http.headers(h -> h.set("Authorization", "Bearer " + token));
     }
 
-    /** Whether a connection is up now: from its {@code hello} until it drops. */
+    /**
+     * Whether a connection is up now: a fresh one from its {@code hello} until it drops; a resumed one from its
+     * upgrade (the server sends no {@code hello} when it resumes a connection it still holds: only the missed events).
+     */
     public boolean open() {
         return open;
     }
@@ -79,7 +82,10 @@ public final class MattermostSocket {
                 : "?connection_id=" + connectionId + "&sequence_number=" + nextSeq;
         return http.websocket(WebsocketClientSpec.builder().maxFramePayloadLength(1 << 22).build())
                 .uri(url + query)
-                .handle((in, out) -> in.receive().asString().concatMap(this::read))
+                .handle((in, out) -> {
+                    open = !connectionId.isEmpty();
+                    return in.receive().asString().concatMap(this::read);
+                })
                 .doFinally(signal -> open = false);
     }
 

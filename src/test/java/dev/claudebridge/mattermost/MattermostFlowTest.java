@@ -345,4 +345,36 @@ final class MattermostFlowTest {
         assertThat(world.api.requests().stream().filter(r -> r.userText().contains("while down")).count())
                 .isEqualTo(1);
     }
+
+    /**
+     * The WebSocket drops while a reply streams (the server still holds the connection, so the bot resumes it with
+     * its sequence number): the reply goes on over REST to its end, and a prompt posted meanwhile is queued behind
+     * it and answered once.
+     */
+    @Test
+    void aSocketDroppedMidTurnLosesNeitherTheReplyNorThePromptPostedMeanwhile() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        String story = "word ".repeat(120) + "THE END";
+        world.api.on(Match.userTextContains("slow story"), Reply.text(story).tokensPerSecond(40))
+                .on(Match.userTextContains("meanwhile"), Reply.text("Answered after the story."));
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new tell a slow story");
+        String thread = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()
+                && p.message().contains("slow story")).id();
+        world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("word"));
+
+        assertThat(world.mm.dropWebSockets(world.mm.bot())).isPositive();
+        world.mm.reply(world.mm.owner(), thread, "posted meanwhile");
+
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("THE END")
+                && p.message().contains("⏱"));
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Answered after the story.")
+                && p.message().contains("⏱"));
+        world.awaitConnected();
+        MattermostWorld.sleep(1500);
+        assertThat(world.api.requests().stream().filter(r -> r.userText().contains("meanwhile")).count())
+                .isEqualTo(1);
+        assertThat(world.botPostsIn(thread).stream().filter(p -> p.message().contains("Answered after")).count())
+                .isEqualTo(1);
+    }
 }
