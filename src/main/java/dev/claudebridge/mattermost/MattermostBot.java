@@ -135,8 +135,7 @@ public final class MattermostBot {
         People people = new People(chat.api(), clock);
         MattermostPlaces places = new MattermostPlaces(settings.mainChannelId());
         // The restored sessions' channels are places the bot listens in (a restart must not forget a user's DM).
-        registry.all().stream().filter(s -> s.identity().platform().equals(chat.platform()))
-                .map(s -> s.identity().parentChannelId())
+        registry.parentChannels(chat.platform()).stream()
                 .filter(c -> settings.mainChannelId().filter(c::equals).isEmpty())
                 .forEach(places::learnDirect);
         lastPostAt.set(clock.millis());

@@ -251,7 +251,7 @@ public final class BridgeMetrics implements SessionMetrics, AutoCloseable {
     }
 
     private static double count(SessionRegistry registry, SessionState state) {
-        return registry == null ? 0 : registry.all().stream().filter(s -> s.state() == state).count();
+        return registry == null ? 0 : registry.count(state);
     }
 
     @Override

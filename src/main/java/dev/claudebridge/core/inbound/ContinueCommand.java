@@ -36,8 +36,11 @@ final class ContinueCommand implements Command {
 
     @Override
     public Answer run(CommandCall call, Bridge bridge) {
+        // The most recent one that is not over; only it is made again if dormant.
         Optional<ThreadSession> last = bridge.sessions().of(call.actor().userId()).stream()
-                .filter(s -> s.state() != SessionState.ENDED).findFirst();
+                .filter(s -> s.platform().equals(bridge.chat().platform()) && s.state() != SessionState.ENDED)
+                .findFirst()
+                .flatMap(s -> bridge.sessions().get(s.platform(), s.threadId()));
         if (last.isEmpty()) {
             return Answer.refuse(Texts.nothingToContinue(bridge.markup()));
         }

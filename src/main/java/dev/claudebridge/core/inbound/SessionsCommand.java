@@ -1,6 +1,7 @@
 package dev.claudebridge.core.inbound;
 
 import dev.claudebridge.core.port.Markup;
+import dev.claudebridge.core.session.SessionSummary;
 import dev.claudebridge.core.session.Texts;
 import dev.claudebridge.core.session.ThreadSession;
 import java.util.ArrayList;
@@ -43,19 +44,20 @@ final class SessionsCommand implements Command {
     public Answer run(CommandCall call, Bridge bridge) {
         String user = call.actor().userId();
         List<ThreadSession> active = active(bridge, user);
-        List<ThreadSession> all = Stream.concat(active.stream(), others(bridge, user).stream()).toList();
+        List<SessionSummary> all = Stream.concat(active.stream().map(ThreadSession::summary),
+                others(bridge, user).stream()).toList();
         if (all.isEmpty()) {
             return Answer.refuse(Texts.noSessions(bridge.markup(),
                     bridge.mainPlace().name(bridge.markup()), bridge.mainPlace().messagesStartSessions()));
         }
         Markup m = bridge.markup();
         List<Card.Field> fields = new ArrayList<>();
-        for (ThreadSession s : all.subList(0, Math.min(MAX_LISTED, all.size()))) {
+        for (SessionSummary s : all.subList(0, Math.min(MAX_LISTED, all.size()))) {
             boolean live = s.state().active();
-            String title = Texts.oneLine(s.identity().title(), 100);
+            String title = Texts.oneLine(s.title(), 100);
             fields.add(new Card.Field(live ? (fields.size() + 1) + ". " + title : title,
-                    Texts.sessionLine(m, s.state().label(), live, live ? s.identity().createdAt() : s.lastActivity(),
-                            s.totals(), s.identity().threadId())));
+                    Texts.sessionLine(m, s.state().label(), live, live ? s.createdAt() : s.lastActivity(),
+                            s.totals(), s.threadId())));
         }
         String note = Texts.sessionsNote(m, active.size(), fields.size(), all.size());
         return Answer.now(Reply.card(new Card(Texts.SESSIONS_TITLE,
@@ -64,21 +66,18 @@ final class SessionsCommand implements Command {
 
     /** The caller's active sessions on this platform, in the order /sessions numbers them (oldest start first). */
     static List<ThreadSession> active(Bridge bridge, String user) {
-        return mine(bridge, user).filter(s -> s.state().active())
+        String platform = bridge.chat().platform();
+        return bridge.sessions().activeOf(user).stream().filter(s -> s.identity().platform().equals(platform))
                 .sorted(Comparator.comparing((ThreadSession s) -> s.identity().createdAt())
                         .thenComparing(s -> s.identity().threadId()))
                 .toList();
     }
 
-    private static List<ThreadSession> others(Bridge bridge, String user) {
-        return mine(bridge, user).filter(s -> !s.state().active())
-                .sorted(Comparator.comparing(ThreadSession::lastActivity).reversed())
-                .toList();
-    }
-
-    /** Only this platform's: a link or a number of another platform's session would mean nothing here. */
-    private static Stream<ThreadSession> mine(Bridge bridge, String user) {
+    /** In memory or dormant; only this platform's: another platform's link would mean nothing here. */
+    private static List<SessionSummary> others(Bridge bridge, String user) {
         String platform = bridge.chat().platform();
-        return bridge.sessions().of(user).stream().filter(s -> s.identity().platform().equals(platform));
+        return bridge.sessions().of(user).stream()
+                .filter(s -> s.platform().equals(platform) && !s.state().active())
+                .toList();
     }
 }

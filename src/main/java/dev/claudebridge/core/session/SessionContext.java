@@ -15,7 +15,7 @@ import reactor.core.scheduler.Scheduler;
  */
 record SessionContext(AgentRuntime runtime, SessionStore store, SessionSettings settings,
         Clock clock, Scheduler timers, StoreHealth storeHealth, CliBudget budget, java.util.function.Consumer<ThreadSession> onStateChange,
-        SessionMetrics metrics, BooleanSupplier draining) {
+        SessionMetrics metrics, BooleanSupplier draining, Dormancy dormancy) {
 
     /** {@code MAX_LIVE_CLIS}: a session asks before it starts a CLI, and says when its CLI is gone. */
     interface CliBudget {
@@ -23,5 +23,20 @@ record SessionContext(AgentRuntime runtime, SessionStore store, SessionSettings 
         reactor.core.publisher.Mono<Boolean> reserve(ThreadSession session);
 
         void release(ThreadSession session);
+    }
+
+    /**
+     * Sessions without a live CLI are not all kept in memory: an idle one goes dormant (its record stays in the
+     * registry and the store) and is made again when addressed.
+     */
+    interface Dormancy {
+        /** The session has gone dormant: from now on its thread maps to this record until addressed. */
+        void slept(ThreadSession session, SessionStore.SessionRecord record);
+
+        /**
+         * The session now serving a dormant session's thread (made from its record if need be), for a message that
+         * reached the dormant one through a reference taken before it slept.
+         */
+        java.util.Optional<ThreadSession> successor(ThreadSession dormant);
     }
 }

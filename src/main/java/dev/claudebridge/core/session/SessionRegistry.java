@@ -29,13 +29,20 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Every session of the bot by thread id; the limits across sessions ({@code MAX_LIVE_CLIS}, idle stop); restoring
  * sessions from the store after a restart; and the presence made from all sessions' states.
+ *
+ * <p>Memory is bounded by the sessions in use, not by every session ever made: a session with no CLI, nothing
+ * queued and nothing open goes dormant after {@code IDLE_TIMEOUT} (and a restored one with nothing to do starts
+ * dormant). Only its stored record stays, a few hundred bytes; addressing its thread (a message, a click, a command)
+ * makes it again from that record, in the same step for every caller.
  */
-public final class SessionRegistry implements SessionContext.CliBudget {
+public final class SessionRegistry implements SessionContext.CliBudget, SessionContext.Dormancy {
 
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final SessionContext context;
     private final Map<String, ThreadSession> sessions = new ConcurrentHashMap<>();
+    // Dormant sessions' records; a key is in at most one of the two maps, and moves only inside sessions.compute*.
+    private final Map<String, SessionStore.SessionRecord> dormant = new ConcurrentHashMap<>();
     private final Set<ThreadSession> live = new HashSet<>(); // guarded by itself: sessions holding a CLI slot
     private final Sinks.Many<Presence> presence = Sinks.many().replay().latest();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -60,7 +67,7 @@ public final class SessionRegistry implements SessionContext.CliBudget {
             Scheduler timers, SessionMetrics metrics, AgentVersion agentVersion) {
         this.agentVersion = agentVersion;
         this.context = new SessionContext(runtime, store, settings, clock, timers, new StoreHealth(), this, s -> publishPresence(),
-                metrics, draining::get);
+                metrics, draining::get, this);
         publishPresence();
     }
 
@@ -131,9 +138,20 @@ public final class SessionRegistry implements SessionContext.CliBudget {
         return session;
     }
 
-    /** The session of a platform's thread (the key of the store too: platform and thread). */
+    /**
+     * The session of a platform's thread (the key of the store too: platform and thread), made again from its record
+     * if it was dormant.
+     */
     public Optional<ThreadSession> get(String platform, String threadId) {
-        return Optional.ofNullable(sessions.get(key(platform, threadId)));
+        String key = key(platform, threadId);
+        ThreadSession loaded = sessions.get(key);
+        if (loaded != null || !dormant.containsKey(key)) {
+            return Optional.ofNullable(loaded);
+        }
+        return Optional.ofNullable(sessions.computeIfAbsent(key, k -> {
+            SessionStore.SessionRecord record = dormant.remove(k);
+            return record == null ? null : wake(record);
+        }));
     }
 
     /**
@@ -141,25 +159,82 @@ public final class SessionRegistry implements SessionContext.CliBudget {
      * ids of two platforms may look alike.
      */
     public Optional<ThreadSession> get(String threadId) {
-        return sessions.values().stream().filter(s -> s.identity().threadId().equals(threadId)).findFirst();
+        return platforms.keySet().stream().map(p -> get(p, threadId)).flatMap(Optional::stream).findFirst();
+    }
+
+    /** A dormant session made again, as it was when it slept (its record is the store's: nothing to write). */
+    private ThreadSession wake(SessionStore.SessionRecord r) {
+        log.atDebug().addKeyValue("thread", r.threadId()).log("dormant session addressed: loaded again");
+        return new ThreadSession(new ThreadSession.Identity(r.platform(), r.threadId(), r.title(), r.channelId(),
+                r.guildId(), r.ownerId(), Path.of(r.workDir()), r.model(), r.createdAt()), context,
+                platforms.get(r.platform()), SessionState.valueOf(r.state()), new Totals(r.promptsAnswered(),
+                        r.tokensIn(), r.tokensOut(), r.costUsd()), r.cliSessionId(), r.lastActivity(), false);
+    }
+
+    @Override
+    public void slept(ThreadSession session, SessionStore.SessionRecord record) {
+        sessions.computeIfPresent(key(record.platform(), record.threadId()), (k, current) -> {
+            if (current != session) {
+                return current;
+            }
+            dormant.put(k, record);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ThreadSession> successor(ThreadSession asleep) {
+        return get(asleep.identity().platform(), asleep.identity().threadId()).filter(s -> s != asleep);
+    }
+
+    /** How many sessions are in memory now (dormant ones are not). */
+    public int loaded() {
+        return sessions.size();
+    }
+
+    /** How many sessions are dormant: known by their record alone. */
+    public int dormantCount() {
+        return dormant.size();
+    }
+
+    /** Sessions in a state, in memory or dormant (for the metrics). */
+    public long count(SessionState state) {
+        return sessions.values().stream().filter(s -> s.state() == state).count()
+                + dormant.values().stream().filter(r -> r.state().equals(state.name())).count();
+    }
+
+    /** The parent channels of a platform's sessions, in memory or dormant (where the adapter must listen). */
+    public java.util.Set<String> parentChannels(String platform) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        sessions.values().stream().filter(s -> s.identity().platform().equals(platform))
+                .forEach(s -> out.add(s.identity().parentChannelId()));
+        dormant.values().stream().filter(r -> r.platform().equals(platform)).forEach(r -> out.add(r.channelId()));
+        return out;
     }
 
     private static String key(String platform, String threadId) {
         return platform + ":" + threadId;
     }
 
-    /** The user's sessions, most recently active first. */
-    public List<ThreadSession> of(String userId) {
+    /** The user's sessions, in memory or dormant, most recently active first. */
+    public List<SessionSummary> of(String userId) {
+        return java.util.stream.Stream.concat(
+                        sessions.values().stream().filter(s -> s.identity().ownerId().equals(userId))
+                                .map(ThreadSession::summary),
+                        dormant.values().stream().filter(r -> r.ownerId().equals(userId)).map(SessionSummary::of))
+                .sorted(Comparator.comparing(SessionSummary::lastActivity).reversed())
+                .toList();
+    }
+
+    /** The user's active sessions (always in memory: a session goes dormant only when nothing of it is live). */
+    public List<ThreadSession> activeOf(String userId) {
         return sessions.values().stream()
-                .filter(s -> s.identity().ownerId().equals(userId))
+                .filter(s -> s.identity().ownerId().equals(userId) && s.state().active())
                 .sorted(Comparator.comparing(ThreadSession::lastActivity).reversed())
                 .toList();
     }
 
-    public List<ThreadSession> activeOf(String userId) {
-        return of(userId).stream().filter(s -> s.state().active()).toList();
-    }
-
+    /** The sessions in memory (dormant ones have nothing to drain, flush, stop or count as live). */
     public List<ThreadSession> all() {
         return List.copyOf(sessions.values());
     }
@@ -235,14 +310,23 @@ public final class SessionRegistry implements SessionContext.CliBudget {
 
     // ---- idle stop ----
 
-    /** Stops the CLIs of sessions idle for longer than {@code IDLE_TIMEOUT}; they stay resumable. */
+    /**
+     * Stops the CLIs of sessions idle for longer than {@code IDLE_TIMEOUT}; they stay resumable. Sessions without a
+     * CLI that have been quiet as long go dormant (each decides in its own mailbox, so nothing that arrived since
+     * is lost).
+     */
     public Mono<Void> reapIdle() {
         Instant cutoff = context.clock().instant().minus(context.settings().idleTimeout());
-        return Flux.fromIterable(all())
+        Mono<Void> stopIdle = Flux.fromIterable(all())
                 .filter(s -> s.cliAlive() && s.state() == SessionState.IDLE && !s.turnRunning()
                         && s.waitingCount() == 0 && s.lastActivity().isBefore(cutoff))
                 .flatMap(s -> s.releaseIfIdle(Optional.of(Texts.idleStopped(context.settings().idleTimeout()))))
                 .then();
+        return stopIdle.then(Flux.fromIterable(all())
+                .filter(s -> !s.cliAlive() && !s.state().active() && s.waitingCount() == 0
+                        && s.lastActivity().isBefore(cutoff))
+                .flatMap(ThreadSession::sleep)
+                .then());
     }
 
     /** Runs {@link #reapIdle()} every {@code period} until disposed. */
@@ -280,6 +364,12 @@ public final class SessionRegistry implements SessionContext.CliBudget {
             return 0;
         }
         SessionState stored = SessionState.valueOf(record.state());
+        Path.of(record.workDir()); // a row this build cannot use fails now, not when its thread is addressed
+        if (!stored.active() && !record.turnRunning() && inbox.isEmpty()) {
+            // Nothing to do until its thread is addressed: the record alone is kept.
+            dormant.put(key(platform, record.threadId()), record);
+            return 1;
+        }
         SessionState now = stored.active() ? SessionState.STOPPED : stored;
         ThreadSession session = new ThreadSession(new ThreadSession.Identity(platform, record.threadId(),
                 record.title(), record.channelId(), record.guildId(), record.ownerId(), Path.of(record.workDir()),

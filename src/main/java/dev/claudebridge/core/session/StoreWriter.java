@@ -29,6 +29,7 @@ final class StoreWriter {
 
     private final Sinks.Many<Write> writes = Sinks.many().unicast().onBackpressureBuffer();
     private final Mono<Void> done;
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param failed told of each write that failed after its retries (the store-write-failures meter)
@@ -48,7 +49,8 @@ final class StoreWriter {
                             health.failed();
                             failed.run();
                             return Mono.empty();
-                        }))
+                        })
+                        .doFinally(signal -> pending.decrementAndGet()))
                 .then()
                 .cache();
         done.subscribe();
@@ -56,7 +58,18 @@ final class StoreWriter {
 
     /** Queues a write (lazily built: it runs when its turn comes). */
     void submit(Mono<Void> write) {
+        pending.incrementAndGet();
         enqueue(new Write(write, true));
+    }
+
+    /** Whether every write submitted so far is done (succeeded, or given up on). */
+    boolean idle() {
+        return pending.get() == 0;
+    }
+
+    /** No more writes: the pipeline ends once the queued ones are done (a session that went dormant). */
+    synchronized void close() {
+        writes.tryEmitComplete();
     }
 
     private synchronized void enqueue(Write write) {

@@ -117,6 +117,9 @@ public final class ThreadSession {
 
         record Fail(String why) implements Msg {
         }
+
+        record Sleep(Sinks.One<Boolean> done) implements Msg {
+        }
     }
 
     private final Identity identity;
@@ -141,6 +144,7 @@ public final class ThreadSession {
     private Instant lastActivity;
     private boolean turnRunning;
     private Sinks.Empty<Void> turnDone = completedTurn(); // the running turn's end, for a drain
+    private boolean asleep; // dormant: every later message goes to the session made again for this thread
 
     // ---- what other threads may read: published by the drain after each message ----
     private volatile View view;
@@ -151,6 +155,12 @@ public final class ThreadSession {
 
     ThreadSession(Identity identity, SessionContext context, ChatPlatform chat, SessionState initial, Totals totals,
             Optional<String> conversationId, Instant lastActivity) {
+        this(identity, context, chat, initial, totals, conversationId, lastActivity, true);
+    }
+
+    /** @param save whether to store the record now (not for a dormant session made again: the store has it) */
+    ThreadSession(Identity identity, SessionContext context, ChatPlatform chat, SessionState initial, Totals totals,
+            Optional<String> conversationId, Instant lastActivity, boolean save) {
         this.identity = identity;
         this.context = context;
         this.chat = chat;
@@ -164,7 +174,9 @@ public final class ThreadSession {
         this.lastActivity = lastActivity;
         this.mailbox = new Mailbox<>("session " + identity.threadId(), Schedulers.parallel(), this::handle);
         publish();
-        save();
+        if (save) {
+            save();
+        }
     }
 
     public Identity identity() {
@@ -173,6 +185,13 @@ public final class ThreadSession {
 
     public SessionState state() {
         return view.state();
+    }
+
+    /** For listings: what a dormant session's record would show. */
+    public SessionSummary summary() {
+        View v = view;
+        return new SessionSummary(identity.platform(), identity.threadId(), identity.title(), identity.ownerId(),
+                v.state(), identity.createdAt(), v.lastActivity(), v.totals());
     }
 
     public Totals totals() {
@@ -258,6 +277,17 @@ public final class ThreadSession {
         return ask(Msg.Drain::new);
     }
 
+    /**
+     * Goes dormant if it still has nothing live (no CLI, no turn, no prompt waiting, no question open, every write
+     * stored) when the message is handled; true when it did. A dormant session forwards whatever reaches it later to
+     * the session the registry makes again from its record.
+     */
+    Mono<Boolean> sleep() {
+        Sinks.One<Boolean> done = Sinks.one();
+        send(new Msg.Sleep(done));
+        return done.asMono();
+    }
+
     /** A stored session that could not be restored: final, said in its thread. */
     void fail(String why) {
         send(new Msg.Fail(why));
@@ -296,6 +326,10 @@ public final class ThreadSession {
     // ---- the drain: one message at a time ----
 
     private void handle(Msg message) {
+        if (asleep) {
+            forward(message);
+            return;
+        }
         try {
             switch (message) {
                 case Msg.Offer m -> onOffer(m.prompt());
@@ -315,9 +349,36 @@ public final class ThreadSession {
                 case Msg.End m -> onEnd(m.done());
                 case Msg.Drain m -> onDrain(m.done());
                 case Msg.Fail m -> onFail(m.why());
+                case Msg.Sleep m -> onSleep(m.done());
             }
         } finally {
             publish();
+        }
+    }
+
+    private void onSleep(Sinks.One<Boolean> done) {
+        boolean quiet = !state.active() && agent == null && !starting && !turnRunning && waiting.isEmpty()
+                && permissions.isEmpty() && writer.idle();
+        if (quiet) {
+            asleep = true;
+            writer.close();
+            context.dormancy().slept(this, record()); // the registry maps the thread to the record in this step
+        }
+        done.tryEmitValue(quiet);
+    }
+
+    private void forward(Msg message) {
+        if (message instanceof Msg.Sleep m) {
+            m.done().tryEmitValue(false);
+            return;
+        }
+        Optional<ThreadSession> next = context.dormancy().successor(this);
+        if (next.isPresent()) {
+            next.get().send(message);
+        } else {
+            log.atError().addKeyValue("thread", identity.threadId())
+                    .log("message lost: the session went dormant and none serves its thread now: {}",
+                            message.getClass().getSimpleName());
         }
     }
 
