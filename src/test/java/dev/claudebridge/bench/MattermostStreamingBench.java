@@ -106,9 +106,15 @@ public final class MattermostStreamingBench {
             for (int s = 0; s < n; s++) {
                 world.mm.post(world.mm.owner(), dm, String.format(Locale.ROOT, "!new bench session %02d", s));
                 if (s > 0) { // a user with a session is asked to confirm another: the owner clicks Start
-                    String asked = world.mm.awaitPost(p -> p.userId().equals(bot) && p.channelId().equals(dm)
-                            && p.message().contains("Start another?") && p.attachments().size() > 0
-                            && !answered.contains(p.id()), Duration.ofSeconds(30)).id();
+                    String asked;
+                    try {
+                        asked = world.mm.awaitPost(p -> p.userId().equals(bot) && p.channelId().equals(dm)
+                                && p.message().contains("Start another?") && p.attachments().size() > 0
+                                && !answered.contains(p.id()), Duration.ofSeconds(30)).id();
+                    } catch (AssertionError e) {
+                        world.mm.posts(dm).forEach(p -> System.err.println("in the DM: " + p));
+                        throw e;
+                    }
                     answered.add(asked);
                     world.mm.click(world.mm.owner(), asked, "r0b0", "");
                 }

@@ -3,7 +3,6 @@ package dev.claudebridge.core.inbound;
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
 import dev.claudebridge.core.port.Markup;
-import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.session.ComponentIds;
 import dev.claudebridge.core.session.Texts;
 import java.util.List;
@@ -62,12 +61,14 @@ final class NewCommand implements Command {
         Bridge.NewRequest request = new Bridge.NewRequest(user, call.scopeId(), call.channelId(),
                 call.option("prompt"),
                 call.option("directory"), call.option("model"));
-        int active = bridge.sessions().activeOf(user).size();
-        if (active >= bridge.sessions().settings().maxSessionsPerUser()) {
-            bridge.sessions().metrics().sessionRefused(SessionMetrics.Limit.PER_USER);
-            return Answer.refuse(Texts.limitReached(bridge.markup(), active));
+        // The slot is taken first, atomically: of two quick /new, only the first starts without a confirmation.
+        java.util.OptionalInt before = bridge.sessions().reserveCounting(user);
+        if (before.isEmpty()) { // a burst of /new: the limit is taken atomically here
+            return Answer.refuse(Texts.limitReached(bridge.markup(), bridge.sessions().activeOf(user).size()));
         }
+        int active = before.getAsInt();
         if (active > 0) {
+            bridge.sessions().releaseSlot(user); // the confirmation takes its own slot when clicked
             Mono<String> expired = bridge.pendingNew.open(call.id(), user, request);
             Reply confirm = Reply.ephemeral(Texts.startAnother(active)).withRows(List.of(new ComponentRow.Buttons(
                     List.of(new ChatPlatform.Button(ComponentIds.of(Bridge.NEW_CONFIRM, call.id(), "start"), "Start",
@@ -75,9 +76,6 @@ final class NewCommand implements Command {
                             new ChatPlatform.Button(ComponentIds.of(Bridge.NEW_CONFIRM, call.id(), "cancel"),
                                     "Cancel", ChatPlatform.Button.Style.SECONDARY, false)))), expired);
             return new Answer.Later(true, Mono.just(confirm));
-        }
-        if (!bridge.sessions().reserveSlot(user)) { // a burst of /new: the limit is taken atomically here
-            return Answer.refuse(Texts.limitReached(bridge.markup(), bridge.sessions().activeOf(user).size()));
         }
         return new Answer.Later(false, bridge.create(request).map(created -> created.threadId()
                 .map(t -> Reply.visible(Texts.sessionStarted(bridge.markup(), t)))

@@ -106,14 +106,23 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
      * user then.
      */
     public boolean reserveSlot(String userId) {
+        return reserveCounting(userId).isPresent();
+    }
+
+    /**
+     * As {@link #reserveSlot}, saying how many of the user's slots were in use before this one (active sessions and
+     * sessions being made): a {@code /new} asks to confirm a further session from this, so two quick ones cannot
+     * both pass as the first.
+     */
+    public java.util.OptionalInt reserveCounting(String userId) {
         synchronized (reserved) {
             int used = activeOf(userId).size() + reserved.getOrDefault(userId, 0);
             if (used >= context.settings().maxSessionsPerUser()) {
                 context.metrics().sessionRefused(SessionMetrics.Limit.PER_USER);
-                return false;
+                return java.util.OptionalInt.empty();
             }
             reserved.merge(userId, 1, Integer::sum);
-            return true;
+            return java.util.OptionalInt.of(used);
         }
     }
 

@@ -103,6 +103,16 @@ final class BridgeTest {
         }
     }
 
+    /** Two quick /new (the first's thread not made yet): the second asks to confirm, as it does once the first is. */
+    @Test
+    void aSecondNewBeforeTheFirstSessionExistsStillAsksToConfirm() {
+        Answer first = bridge.command(call("new", OWNER));
+        Reply second = replyOf(bridge.command(call("new", OWNER)));
+        assertThat(second.text()).contains("Start another?");
+        assertThat(replyOf(first).text()).contains("Session started");
+        await().atMost(WAIT).until(() -> registry.activeOf("owner").size() == 1);
+    }
+
     /** Before the core took the limit at the click, ten confirmations opened with one session gave eleven sessions. */
     @Test
     void tenConfirmationsClickedAtOnceNeverGoPastTheLimit() {
