@@ -70,6 +70,15 @@ final class DormancyTest {
         return new Prompt(text, "owner", Optional.empty(), Instant.now());
     }
 
+    /** The session's first prompt sent and its CLI started: the turn is running. */
+    private FakeAgents.Agent firstTurnRunning(ThreadSession session) {
+        session.offer(prompt("first"));
+        await().atMost(WAIT).until(() -> agents.starts.size() == 1);
+        FakeAgents.Agent agent = agents.starts.getFirst().succeed();
+        await().atMost(WAIT).until(() -> agent.prompts.size() == 1);
+        return agent;
+    }
+
     @Test
     void restoredSessionsWithNothingToDoStayRecordsUntilTheirThreadIsAddressed() {
         for (int i = 0; i < 500; i++) {
@@ -97,10 +106,7 @@ final class DormancyTest {
     void aQuietSessionGoesDormantAndAMessageSentToItsOldReferenceIsNotLost() {
         ThreadSession session = registry.create(chat, "t1", "title", "main", "guild", "owner", Path.of("/tmp"),
                 Optional.empty());
-        session.offer(prompt("first"));
-        await().atMost(WAIT).until(() -> agents.starts.size() == 1);
-        FakeAgents.Agent agent = agents.starts.getFirst().succeed();
-        await().atMost(WAIT).until(() -> agent.prompts.size() == 1);
+        FakeAgents.Agent agent = firstTurnRunning(session);
         agent.finishTurn("0.01");
         await().atMost(WAIT).until(() -> session.state() == SessionState.IDLE);
 
@@ -128,10 +134,7 @@ final class DormancyTest {
     void aSessionWithALiveCliOrAWaitingPromptDoesNotGoDormant() {
         ThreadSession session = registry.create(chat, "t1", "title", "main", "guild", "owner", Path.of("/tmp"),
                 Optional.empty());
-        session.offer(prompt("first"));
-        await().atMost(WAIT).until(() -> agents.starts.size() == 1);
-        FakeAgents.Agent agent = agents.starts.getFirst().succeed();
-        await().atMost(WAIT).until(() -> agent.prompts.size() == 1);
+        FakeAgents.Agent agent = firstTurnRunning(session);
         session.offer(prompt("queued"));
 
         now.set(T0.plus(IDLE.multipliedBy(3)));
