@@ -153,7 +153,7 @@ async function main() {
         assert.equal(c.SiteURL, m.url);
     });
 
-    await check('GET /users/{id}, /users/username/{name}, POST /users/usernames', async () => {
+    await check('GET /users/{id}, /users/username/{name}, POST /users/usernames, POST /users/ids', async () => {
         const u = await owner.getUser(m.bot.id);
         assert.equal(u.username, m.bot.username);
         const byName = await bot.getUserByUsername('owner');
@@ -161,6 +161,8 @@ async function main() {
         assert.equal(byName.first_name, 'Olivia');
         const many = await bot.getProfilesByUsernames(['owner', 'friend', 'nobody']);
         assert.deepEqual(many.map((x) => x.username).sort(), ['friend', 'owner']);
+        const byIds = await bot.getProfilesByIds([m.owner.id, 'aaaaaaaaaaaaaaaaaaaaaaaaaa']);
+        assert.deepEqual(byIds.map((x) => x.first_name), ['Olivia']);
         await rejects(bot.getUser('aaaaaaaaaaaaaaaaaaaaaaaaaa'), 404);
     });
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +140,17 @@ public final class MattermostBot {
                 .filter(c -> settings.mainChannelId().filter(c::equals).isEmpty())
                 .forEach(places::learnDirect);
         lastPostAt.set(clock.millis());
-        return people.load(settings).then(Mono.fromRunnable(() -> {
+        // Names for mentions: a restored session's owner may not post again before the bot names them.
+        Set<String> named = new HashSet<>(registry.owners(chat.platform()));
+        Mono<Void> names = Mono.defer(() -> {
+            named.addAll(people.policy().userIds());
+            return chat.learnUsers(named);
+        }).onErrorResume(e -> {
+            log.warn("could not learn the display names of {} users; mentions show their ids until they post: {}",
+                    named.size(), e.toString());
+            return Mono.empty();
+        });
+        return people.load(settings).then(names).then(Mono.fromRunnable(() -> {
             Bridge bridge = new Bridge(registry, chat, people.policy(), places, config.workspaceRoot(), blocking,
                     Schedulers.parallel(), clock, Bridge.CHOICE_TTL);
             MattermostEvents events = new MattermostEvents(bridge, chat, people, places);

@@ -7,6 +7,7 @@ import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.Markup;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -171,6 +172,21 @@ public final class MattermostChat implements ChatPlatform {
     public Mono<String> learnUser(String userId) {
         return api.get("/users/" + userId).map(MattermostChat::displayName)
                 .doOnNext(name -> displayNames.put(userId, name));
+    }
+
+    /**
+     * Learns the display names of these users in one {@code POST /users/ids} (at start: the owners of restored
+     * sessions, whose names the bot would otherwise learn only when they post again, and the allowed users).
+     */
+    Mono<Void> learnUsers(Collection<String> userIds) {
+        if (userIds.isEmpty()) {
+            return Mono.empty();
+        }
+        ArrayNode ids = MattermostApi.JSON.createArrayNode();
+        userIds.forEach(ids::add);
+        return api.post("/users/ids", ids)
+                .doOnNext(users -> users.forEach(u -> displayNames.put(u.path("id").asText(), displayName(u))))
+                .then();
     }
 
     boolean knowsUser(String userId) {

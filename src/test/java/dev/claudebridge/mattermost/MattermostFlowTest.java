@@ -377,4 +377,31 @@ final class MattermostFlowTest {
         assertThat(world.botPostsIn(thread).stream().filter(p -> p.message().contains("Answered after")).count())
                 .isEqualTo(1);
     }
+
+    /**
+     * After a restart the bot names the owners of the restored sessions and the allowed users before any of them
+     * posts again (a permission prompt says "Only … can answer" to someone else, who may be first to act); the
+     * session goes on in its resumed conversation. The owner is allowed through the team here, so only the
+     * restored session can have taught the bot the owner's name.
+     */
+    @Test
+    void aRestartedBotNamesTheOwnersOfItsRestoredSessionsBeforeTheyPostAgain() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults(), Map.of(
+                "MATTERMOST_ALLOWED_USERS", "", "MATTERMOST_ALLOWED_TEAMS", "test"));
+        world.api.on(Match.userTextContains("remember 42"), Reply.text("Noted."))
+                .on(Match.userTextContains("what number"), Reply.text("It was 42."));
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new remember 42");
+        String thread = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()).id();
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Noted.") && p.message().contains("⏱"));
+
+        world = world.restarted();
+
+        assertThat(world.bot.chat().markup().mention(world.mm.owner().id())).isEqualTo("Olivia Owner");
+        world.mm.reply(world.mm.owner(), thread, "what number was it");
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("It was 42.")
+                && p.message().contains("⏱"));
+        assertThat(world.api.requests().stream().filter(r -> r.userText().contains("what number")).findFirst()
+                .orElseThrow().body().path("messages").toString()).contains("remember 42");
+    }
 }

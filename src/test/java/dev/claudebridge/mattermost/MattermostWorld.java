@@ -40,9 +40,11 @@ public final class MattermostWorld implements AutoCloseable {
     final Path workspace;
     private final SessionStore store;
     private final BotSchedulers schedulers;
+    private final Path root;
+    private final Map<String, String> env;
 
     private MattermostWorld(FakeMattermost mm, FakeAnthropicApi api, MattermostBot bot, SessionRegistry registry,
-            Path workspace, SessionStore store, BotSchedulers schedulers) {
+            Path workspace, SessionStore store, BotSchedulers schedulers, Path root, Map<String, String> env) {
         this.mm = mm;
         this.api = api;
         this.bot = bot;
@@ -50,6 +52,8 @@ public final class MattermostWorld implements AutoCloseable {
         this.workspace = workspace;
         this.store = store;
         this.schedulers = schedulers;
+        this.root = root;
+        this.env = env;
     }
 
     /** @param callback whether buttons call back (else controls are reactions) */
@@ -70,6 +74,20 @@ public final class MattermostWorld implements AutoCloseable {
             env.put("MATTERMOST_CALLBACK_PORT", String.valueOf(port));
             env.put("MATTERMOST_CALLBACK_URL", "http://127.0.0.1:" + port);
         }
+        return wire(mm, api, root, env);
+    }
+
+    /**
+     * The bot stopped as a deploy stops it (sessions drained, store closed) and started again on the same store,
+     * against the same Mattermost and model.
+     */
+    MattermostWorld restarted() throws IOException {
+        stopBot();
+        return wire(mm, api, root, env);
+    }
+
+    private static MattermostWorld wire(FakeMattermost mm, FakeAnthropicApi api, Path root, Map<String, String> env)
+            throws IOException {
         BridgeConfig config = BridgeConfig.fromEnv(BotEnvironment.mattermost(root, mm, api, env));
         Path workspace = config.workspaceRoot();
         MattermostConfig mmConfig = config.mattermost().orElseThrow();
@@ -86,7 +104,7 @@ public final class MattermostWorld implements AutoCloseable {
         registry.attach(bot.chat());
         registry.restore().block(WAIT);
         bot.serve(registry).block(WAIT);
-        MattermostWorld world = new MattermostWorld(mm, api, bot, registry, workspace, store, schedulers);
+        MattermostWorld world = new MattermostWorld(mm, api, bot, registry, workspace, store, schedulers, root, env);
         world.awaitConnected();
         return world;
     }
@@ -144,8 +162,7 @@ public final class MattermostWorld implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    private void stopBot() {
         try {
             quietly("logout", () -> bot.logout().block(WAIT));
             quietly("drain", () -> registry.drain().block(Duration.ofSeconds(20)));
@@ -153,6 +170,14 @@ public final class MattermostWorld implements AutoCloseable {
             quietly("store", () -> Persistence.close(store).block(WAIT));
         } finally {
             schedulers.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            stopBot();
+        } finally {
             api.close();
             mm.close();
         }

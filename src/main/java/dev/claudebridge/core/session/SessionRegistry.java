@@ -221,6 +221,15 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
         return out;
     }
 
+    /** The owners of this platform's sessions, in memory or dormant (an adapter learns their names at start). */
+    public java.util.Set<String> owners(String platform) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        sessions.values().stream().filter(s -> s.identity().platform().equals(platform))
+                .forEach(s -> out.add(s.identity().ownerId()));
+        dormant.values().stream().filter(r -> r.platform().equals(platform)).forEach(r -> out.add(r.ownerId()));
+        return out;
+    }
+
     private static String key(String platform, String threadId) {
         return platform + ":" + threadId;
     }

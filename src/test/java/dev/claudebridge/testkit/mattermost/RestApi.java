@@ -126,6 +126,14 @@ final class RestApi {
                 }
                 yield ok(out);
             }
+            // Unknown ids are left out, as the real server does.
+            case "POST users/ids" -> {
+                ArrayNode out = MmJson.array();
+                for (JsonNode id : MmJson.parse(body, "getUsersByIds")) {
+                    state.user(id.asText()).ifPresent(u -> out.add(MmState.userJson(u)));
+                }
+                yield ok(out);
+            }
             // Only one's own teams (the server wants manage_system for another user's); others are asked per team.
             case "GET users/{id}/teams" -> {
                 if (!p[1].equals("me") && !p[1].equals(me.id())) {
@@ -326,7 +334,7 @@ final class RestApi {
     }
 
     private static final java.util.Set<String> WORDS = java.util.Set.of("me", "status", "custom", "posts",
-            "reactions", "patch", "thread", "actions", "direct", "usernames", "username", "teams",
+            "reactions", "patch", "thread", "actions", "direct", "usernames", "username", "ids", "teams",
             "members");
 
     /** The route's shape: fixed words kept, ids and names as {@code {id}}; {@code users/me/...} as {@code users/{id}/...}. */
