@@ -47,8 +47,8 @@ COPY --from=build /claude-bridge.jar /app/claude-bridge.jar
 COPY LICENSE NOTICE /app/
 
 # The AOT cache (JEP 483/514/515): a training run of the bot's start-up (--train: twice the real start-up, with a
-# made-up configuration in a temporary directory, against a stand-in Discord on 127.0.0.1, so no network and no
-# secret), recorded into /app/claude-bridge.aot by this very JRE and jar, which the cache must match. The ENTRYPOINT
+# made-up configuration in a temporary directory, against a stand-in Discord and Mattermost on 127.0.0.1, so no
+# network and no secret), recorded into /app/claude-bridge.aot by this very JRE and jar, which the cache must match. The ENTRYPOINT
 # maps it: the classes start-up needs come loaded and linked (BENCHMARKS.md, "Start-up under 2 s"). Same flags as the
 # ENTRYPOINT; a cache that does not fit is ignored with a warning, so the bot still starts.
 RUN CLAUDE_BIN=/app/tools/node_modules/.bin/claude \

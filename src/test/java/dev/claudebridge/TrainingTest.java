@@ -39,7 +39,7 @@ final class TrainingTest {
     @Test
     void itsDiscordIsTheStandInAndItsFilesLieInItsDirectory() throws IOException {
         Path dir = Files.createTempDirectory("training-test-");
-        Map<String, String> env = Training.environment(dir, "http://127.0.0.1:1234/api/v10", Map.of("CLAUDE_BIN",
+        Map<String, String> env = Training.environment(dir, "http://127.0.0.1:1234/api/v10", "http://127.0.0.1:1235", Map.of("CLAUDE_BIN",
                 CLI, "PATH", "/usr/bin", "DISCORD_TOKEN", "a real one", "DATA_DIR", "/data", "ANTHROPIC_API_KEY",
                 "a real one"));
         assertThat(env.get("DISCORD_API_BASE_URL")).isEqualTo("http://127.0.0.1:1234/api/v10");
