@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudebridge.agent.process.BotSettings;
 import dev.claudebridge.agent.process.CliCommand;
 import dev.claudebridge.agent.process.CliEnvironment;
+import dev.claudebridge.agent.process.CliProcess;
 import dev.claudebridge.agent.process.CliStartException;
 import dev.claudebridge.agent.process.Orphans;
 import dev.claudebridge.agent.process.ProcessMemory;
@@ -145,7 +146,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
                     return launcher.start(command, line -> stderrLine(spec.threadId(), line));
                 })
                 .map(session -> new ClaudeAgentSession(session, mapper, stopTimes))
-                .doOnNext(agent -> track(spec, agent));
+                .doOnNext(agent -> agent.childProcess().ifPresent(child -> track(spec, agent, child)));
         if (spec.resumeId().isEmpty()) {
             return started.cast(AgentSession.class);
         }
@@ -159,12 +160,12 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
      * is never left recorded; a failed write is logged and costs the session nothing), and counts it for
      * {@link #residentBytes()} until its process exits.
      */
-    private void track(Spec spec, ClaudeAgentSession agent) {
-        long livePid = agent.pid();
+    private void track(Spec spec, ClaudeAgentSession agent, CliProcess child) {
+        long livePid = child.pid();
         livePids.add(livePid);
         agent.exit().subscribe(exit -> livePids.remove(livePid), e -> livePids.remove(livePid));
-        agent.startedAt().ifPresent(at -> {
-            long pid = agent.pid();
+        child.startedAt().ifPresent(at -> {
+            long pid = child.pid();
             Mono<Void> recorded = ledger.started(new ChildLedger.Child(spec.platform(), spec.threadId(), pid, at))
                     .onErrorResume(e -> ledgerFailed(spec, "record", e))
                     .cache();

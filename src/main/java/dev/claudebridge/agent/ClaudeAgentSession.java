@@ -3,6 +3,7 @@ package dev.claudebridge.agent;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudebridge.agent.process.CliProcess;
 import dev.claudebridge.agent.process.ExitStatus;
 import dev.claudebridge.agent.protocol.CliEvent;
 import dev.claudebridge.agent.protocol.SessionRules;
@@ -91,13 +92,9 @@ final class ClaudeAgentSession implements AgentSession {
         return session.sessionId();
     }
 
-    /** The process's pid: with {@link #startedAt()} what finds it again after a crash. */
-    long pid() {
-        return session.process().pid();
-    }
-
-    Optional<java.time.Instant> startedAt() {
-        return session.process().startedAt();
+    /** The child process, when the CLI is one of the bot's (its pid and start time find it again after a crash). */
+    Optional<CliProcess> childProcess() {
+        return session.process() instanceof CliProcess p ? Optional.of(p) : Optional.empty();
     }
 
     /** Only the main conversation is reply text; a subagent's traffic is not. */

@@ -167,7 +167,7 @@ public final class EngineBench {
             ClaudeSession s = launcher.start(chatty(work)).block(Duration.ofSeconds(10));
             s.send("warm").block(Duration.ofSeconds(10));
             long t0 = System.nanoTime();
-            ProcessHandle.of(s.process().pid()).orElseThrow().destroyForcibly();
+            ProcessHandle.of(((dev.claudebridge.agent.process.CliProcess) s.process()).pid()).orElseThrow().destroyForcibly();
             s.exit().block(Duration.ofSeconds(10));
             ours.add((System.nanoTime() - t0) / 1e6);
 

@@ -24,7 +24,7 @@ import reactor.core.scheduler.Scheduler;
  * callbacks into a Flux of stdout lines, a bounded serialized stdin writer and one {@link ExitStatus}, and stops the
  * process (and whatever it started) by the escalation of docs/architecture.md §3.4.
  */
-public final class CliProcess {
+public final class CliProcess implements CliChannel {
 
     private static final Logger log = LoggerFactory.getLogger(CliProcess.class);
     private static final Logger stderrLog = LoggerFactory.getLogger("dev.claudebridge.agent.stderr");
@@ -86,6 +86,11 @@ public final class CliProcess {
                 .subscribeOn(startScheduler);
     }
 
+    @Override
+    public String name() {
+        return "pid " + process.getPID();
+    }
+
     public int pid() {
         return process.getPID();
     }
@@ -96,11 +101,13 @@ public final class CliProcess {
     }
 
     /** The stdout lines, in order, completing at end of stream. One subscriber. */
+    @Override
     public Flux<Line> stdout() {
         return pump.stdout();
     }
 
     /** The last lines the CLI wrote to stderr (fatal conditions, and warnings such as settings it ignored). */
+    @Override
     public List<String> stderrTail() {
         return pump.stderrTail();
     }
@@ -109,21 +116,25 @@ public final class CliProcess {
      * Queues one line (a JSON object; a newline is added) for the CLI's stdin. Lines are written whole and in order.
      * Fails with {@link StdinClosedException} after {@link #closeStdin()} or when the bounded queue is full.
      */
+    @Override
     public Mono<Void> writeLine(String line) {
         return Mono.fromRunnable(() -> pump.enqueue(line));
     }
 
     /** Closes stdin once everything queued has been written: the CLI finishes its turn and exits. */
+    @Override
     public void closeStdin() {
         pump.requestClose();
     }
 
     /** The exit, once. Cached: every subscriber gets the same value. */
+    @Override
     public Mono<ExitStatus> exit() {
         return pump.exit();
     }
 
     /** The session saw a {@code result}: no SIGKILL in the next second, the CLI is flushing its transcript. */
+    @Override
     public void noteResult() {
         lastResultAt = clock.instant();
     }
@@ -133,6 +144,7 @@ public final class CliProcess {
      * {@code killAfter}; then SIGKILL them (never within a second of a result). Descendants that outlive the CLI are
      * killed too, so nothing is left behind.
      */
+    @Override
     public Mono<ExitStatus> stop(Duration grace, Duration killAfter) {
         return Mono.fromRunnable(this::closeStdin)
                 .then(exit().timeout(grace, Mono.defer(() -> terminate(killAfter))))

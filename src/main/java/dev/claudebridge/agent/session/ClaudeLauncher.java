@@ -1,6 +1,7 @@
 package dev.claudebridge.agent.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudebridge.agent.process.CliChannel;
 import dev.claudebridge.agent.process.CliCommand;
 import dev.claudebridge.agent.process.CliProcess;
 import dev.claudebridge.agent.process.ProcessLimits;
@@ -36,6 +37,11 @@ public final class ClaudeLauncher {
     public Mono<ClaudeSession> start(CliCommand command) {
         return CliProcess.start(command, limits, startScheduler, clock)
                 .map(process -> new ClaudeSession(process, decoder, messages, controlTimeout));
+    }
+
+    /** A session over a CLI started elsewhere (in its own pod, say). */
+    public ClaudeSession session(CliChannel channel) {
+        return new ClaudeSession(channel, decoder, messages, controlTimeout);
     }
 
     /** As {@link #start(CliCommand)}, each line the CLI writes to stderr told to {@code stderr} (must not block). */

@@ -2,7 +2,7 @@ package dev.claudebridge.agent.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.claudebridge.agent.process.CliProcess;
+import dev.claudebridge.agent.process.CliChannel;
 import dev.claudebridge.agent.process.ExitStatus;
 import dev.claudebridge.agent.process.StdinClosedException;
 import dev.claudebridge.agent.protocol.CliEvent;
@@ -40,7 +40,7 @@ public final class ClaudeSession {
     private static final Logger log = LoggerFactory.getLogger(ClaudeSession.class);
     private static final Logger wire = LoggerFactory.getLogger("dev.claudebridge.agent.protocol.stdout");
 
-    private final CliProcess process;
+    private final CliChannel process;
     private final CliMessages messages;
     private final Duration controlTimeout;
     private final Flux<CliEvent> events;
@@ -58,7 +58,7 @@ public final class ClaudeSession {
     private long lastTokensIn;
     private long lastTokensOut;
 
-    ClaudeSession(CliProcess process, CliEventDecoder decoder, CliMessages messages, Duration controlTimeout) {
+    ClaudeSession(CliChannel process, CliEventDecoder decoder, CliMessages messages, Duration controlTimeout) {
         this.process = process;
         this.messages = messages;
         this.controlTimeout = controlTimeout;
@@ -73,7 +73,7 @@ public final class ClaudeSession {
         // When stdout has ended and every line is tracked, the exit settles what is still waiting: a result
         // written just before the exit is counted first.
         this.keeper = shared.subscribe(e -> { },
-                e -> log.error("pid {}: event pipeline failed", process.pid(), e),
+                e -> log.error("{}: event pipeline failed", process.name(), e),
                 () -> process.exit().subscribe(this::ended));
         this.events = shared;
     }
@@ -97,7 +97,7 @@ public final class ClaudeSession {
         return sessionId;
     }
 
-    public CliProcess process() {
+    public CliChannel process() {
         return process;
     }
 
@@ -199,7 +199,7 @@ public final class ClaudeSession {
 
     private void track(CliEvent event) {
         if (wire.isTraceEnabled()) {
-            wire.trace("pid {} << {}", process.pid(), event);
+            wire.trace("{} << {}", process.name(), event);
         }
         switch (event) {
             case CliEvent.SystemInit init -> sessionId = Optional.of(init.sessionId());
@@ -210,7 +210,7 @@ public final class ClaudeSession {
             case CliEvent.ControlRequest other -> write(messages.error(other.requestId(),
                     "Unsupported control request subtype: " + other.subtype()));
             case CliEvent.Oversized oversized -> oversized(oversized);
-            case CliEvent.NotJson line -> log.warn("pid {}: not a JSON line: {}", process.pid(), abbreviate(line.line()));
+            case CliEvent.NotJson line -> log.warn("{}: not a JSON line: {}", process.name(), abbreviate(line.line()));
             default -> {
             }
         }
@@ -223,7 +223,7 @@ public final class ClaudeSession {
         if (turn == null && sessionId.isPresent()) {
             // A turn the CLI ran by itself after an init (2.1.332: a background agent finished, transcript
             // 16_subagent_task): not ours to answer, and no failure. Its events went to the stream as any others.
-            log.info("pid {}: a turn the CLI started itself ended ({})", process.pid(), result.subtype());
+            log.info("{}: a turn the CLI started itself ended ({})", process.name(), result.subtype());
             return;
         }
         if (turn == null) {
@@ -255,7 +255,7 @@ public final class ClaudeSession {
     private void answered(CliEvent.ControlResponse response) {
         Sinks.One<JsonNode> waiting = controls.remove(response.requestId());
         if (waiting == null) {
-            log.debug("pid {}: control response for unknown request {}", process.pid(), response.requestId());
+            log.debug("{}: control response for unknown request {}", process.name(), response.requestId());
             return;
         }
         if (response.success()) {
@@ -280,7 +280,7 @@ public final class ClaudeSession {
         permissions.put(request.requestId(), permission);
         Sinks.EmitResult result = permissionSink.tryEmitNext(permission);
         if (result.isFailure()) {
-            log.warn("pid {}: permission request {} not delivered: {}", process.pid(), request.requestId(), result);
+            log.warn("{}: permission request {} not delivered: {}", process.name(), request.requestId(), result);
         }
     }
 
@@ -297,7 +297,7 @@ public final class ClaudeSession {
     }
 
     private void oversized(CliEvent.Oversized line) {
-        log.warn("pid {}: a {} line of {} bytes is over the cap", process.pid(), line.type(), line.bytes());
+        log.warn("{}: a {} line of {} bytes is over the cap", process.name(), line.type(), line.bytes());
         if (line.type().equals("control_request") && line.subtype().orElse("").equals("can_use_tool")) {
             line.requestId().ifPresent(id -> write(messages.deny(id,
                     "The permission request was too large for the chat bridge (" + line.bytes() + " bytes); denied.")));
@@ -311,7 +311,7 @@ public final class ClaudeSession {
     }
 
     private void write(String line) {
-        process.writeLine(line).subscribe(null, e -> log.warn("pid {}: write failed: {}", process.pid(), e.toString()));
+        process.writeLine(line).subscribe(null, e -> log.warn("{}: write failed: {}", process.name(), e.toString()));
     }
 
     private void ended(ExitStatus status) {

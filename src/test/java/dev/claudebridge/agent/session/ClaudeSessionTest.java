@@ -2,6 +2,7 @@ package dev.claudebridge.agent.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claudebridge.agent.process.CliProcess;
 import dev.claudebridge.agent.process.ExitStatus;
 import dev.claudebridge.agent.protocol.CliEvent;
 import dev.claudebridge.testkit.Block;
@@ -306,7 +307,7 @@ final class ClaudeSessionTest {
         eventsEnd.subscribe();
         s.events().ofType(CliEvent.TextDelta.class).next().block(TURN);
 
-        ProcessHandle.of(s.process().pid()).orElseThrow().destroyForcibly(); // SIGKILL from outside
+        ProcessHandle.of(((CliProcess) s.process()).pid()).orElseThrow().destroyForcibly(); // SIGKILL from outside
 
         StepVerifier.create(turn).expectErrorSatisfies(e -> {
             assertThat(e).isInstanceOf(CliExitedException.class);
