@@ -1,9 +1,8 @@
 package dev.claudebridge;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.claudebridge.agent.ClaudeAgentRuntime;
 import dev.claudebridge.config.BridgeConfig;
 import dev.claudebridge.config.ConfigException;
+import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.session.SessionRegistry;
 import dev.claudebridge.core.session.SessionSettings;
@@ -51,6 +50,7 @@ public final class Application {
     private final SessionRegistry registry;
     private final SessionStore store;
     private final BotSchedulers schedulers;
+    private final Agents agents;
     private final Disposable reaper;
     private final OpsServer ops;
     private final BridgeMetrics metrics;
@@ -97,8 +97,9 @@ public final class Application {
     }
 
     private Application(Optional<DiscordBot> discord, Optional<MattermostBot> mattermost, SessionRegistry registry,
-            SessionStore store, BotSchedulers schedulers, Disposable reaper, OpsServer ops, BridgeMetrics metrics,
-            Wiring wiring) {
+            SessionStore store, BotSchedulers schedulers, Agents agents, Disposable reaper, OpsServer ops,
+            BridgeMetrics metrics, Wiring wiring) {
+        this.agents = agents;
         this.discord = discord;
         this.mattermost = mattermost;
         this.registry = registry;
@@ -111,7 +112,7 @@ public final class Application {
     }
 
     /** The store, opened and migrated, and the agent runtime that records its CLIs in it; leftovers stopped. */
-    private record Store(SessionStore store, ClaudeAgentRuntime agents) {
+    private record Store(SessionStore store, AgentRuntime agents) {
     }
 
     /** The chat platforms logged in: each is there when it is configured. */
@@ -151,9 +152,7 @@ public final class Application {
         BridgeMetrics metrics = Ops.metrics();
         Wiring wiring = new Wiring();
         Started started = new Started();
-        ClaudeAgentRuntime runtime = new ClaudeAgentRuntime(config, new ObjectMapper(), schedulers.processStart(),
-                clock, metrics);
-        metrics.watchCliMemory(runtime::residentBytes);
+        Agents runtime = new Agents(config, schedulers.processStart(), clock, metrics);
         SessionSettings settings = new SessionSettings(config.workspaceRoot(), config.queueLimit(),
                 config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(), config.maxSessionsPerUser(),
                 config.maxLiveClis());
@@ -188,11 +187,12 @@ public final class Application {
                                 Disposable reaper = registry.idleReaper(reaperPeriod(config))
                                         .subscribe(null, e -> log.error("idle reaper stopped", e));
                                 return new Application(platforms.discord(), platforms.mattermost(), registry,
-                                        store.store(), schedulers, reaper, ops, metrics, wiring);
+                                        store.store(), schedulers, runtime, reaper, ops, metrics, wiring);
                             }));
                 }))
                 .onErrorResume(e -> started.undo().then(Mono.error(oneError(e))))
                 .doOnError(e -> {
+                    runtime.close();
                     schedulers.close();
                     metrics.close();
                 });
@@ -223,17 +223,13 @@ public final class Application {
     }
 
     /** The store opened and migrated, then the leftovers of a crashed run stopped (they are recorded in it). */
-    private static Mono<Store> openStore(BridgeConfig config, ClaudeAgentRuntime runtime, BotSchedulers schedulers) {
+    private static Mono<Store> openStore(BridgeConfig config, Agents runtime, BotSchedulers schedulers) {
         return Persistence.open(config.databaseUrl(), schedulers.db())
                 // With PostgreSQL the store arrives on the driver's event loop; stopping leftovers may block.
                 .publishOn(schedulers.processStart())
-                .flatMap(store -> {
-                    ClaudeAgentRuntime agents = runtime.recordingChildrenIn(store.children());
-                    return agents.stopLeftovers()
-                            .doOnNext(n -> log.info("stopped {} leftover CLIs of an earlier run", n))
-                            .thenReturn(new Store(store, agents))
-                            .onErrorResume(e -> Persistence.close(store).then(Mono.error(e)));
-                });
+                .flatMap(store -> runtime.withStore(store)
+                        .map(agents -> new Store(store, agents))
+                        .onErrorResume(e -> Persistence.close(store).then(Mono.error(e))));
     }
 
     /**
@@ -330,6 +326,7 @@ public final class Application {
                 .doOnSuccess(v -> log.info("drained with {} ms to spare", left(deadlineNanos, Duration.ZERO)
                         .toMillis()))
                 .doFinally(s -> {
+                    agents.close();
                     schedulers.close();
                     metrics.close();
                 });

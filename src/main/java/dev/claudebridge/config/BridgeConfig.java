@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * <p>Each chat platform is on when its settings are given, and at least one must be: Discord when
  * {@code DISCORD_TOKEN} is set ({@link #discordEnabled()}; its settings below are then as validated, and otherwise
  * empty: a token of {@code ""}, channel 0, no allowlist), Mattermost when {@code MATTERMOST_URL} is set
- * ({@link #mattermost()}).
+ * ({@link #mattermost()}). The CLIs run as the bot's children unless {@code AGENT_RUNTIME=kubernetes}
+ * ({@link #kubernetes()}: each in a pod of its own).
  */
 public record BridgeConfig(
         String discordToken,
@@ -57,7 +58,8 @@ public record BridgeConfig(
         String logFormat,
         Map<String, String> environment,
         boolean discordEnabled,
-        Optional<MattermostConfig> mattermost) {
+        Optional<MattermostConfig> mattermost,
+        Optional<KubernetesConfig> kubernetes) {
 
     public static final String DISCORD_API = "https://discord.com/api/v10";
     /** Where {@code ./mvnw package} installs the pinned CLI, relative to the checkout (the working directory). */
@@ -97,6 +99,7 @@ public record BridgeConfig(
         claudeEnvPassthrough = List.copyOf(claudeEnvPassthrough);
         environment = Map.copyOf(environment);
         Objects.requireNonNull(mattermost);
+        Objects.requireNonNull(kubernetes);
     }
 
     /**
@@ -202,7 +205,7 @@ public record BridgeConfig(
                 s.integer("MAX_LIVE_CLIS", 16, 1, 10_000),
                 s.integer("MAX_SESSIONS_PER_USER", 5, 1, 1000),
                 editInterval(s),
-                logFormat, env, discord, mattermost);
+                logFormat, env, discord, mattermost, KubernetesConfig.parse(s));
     }
 
     /**

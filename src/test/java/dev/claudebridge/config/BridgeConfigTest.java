@@ -338,4 +338,33 @@ final class BridgeConfigTest {
         asPath.put("DATA_DIR", "/srv/" + MM_TOKEN);
         assertThat(BridgeConfig.fromEnv(asPath).toString()).doesNotContain(MM_TOKEN);
     }
+
+    @Test
+    void theAgentRuntimeIsEmbeddedUnlessKubernetesIsAskedForWithItsDefaults() {
+        assertThat(BridgeConfig.fromEnv(minimal()).kubernetes()).isEmpty();
+        Map<String, String> env = minimal();
+        env.put("AGENT_RUNTIME", "kubernetes");
+        KubernetesConfig k = BridgeConfig.fromEnv(env).kubernetes().orElseThrow();
+        assertThat(k).isEqualTo(new KubernetesConfig("claude-bridge-sessions",
+                java.nio.file.Path.of("/etc/claude-bridge/session-pod.yaml"), "claude-model-credentials", "5Gi",
+                java.util.Optional.empty(), "/session", "/app/tools/node_modules/.bin/claude"));
+        env.put("SESSION_MOUNT_PATH", "/work/");
+        env.put("SESSION_CLAIM_STORAGE_CLASS", "fast");
+        assertThat(BridgeConfig.fromEnv(env).kubernetes().orElseThrow().mountPath()).isEqualTo("/work");
+
+        Map<String, String> bad = minimal();
+        bad.put("AGENT_RUNTIME", "docker");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(bad)).hasMessage("AGENT_RUNTIME: expected embedded or "
+                + "kubernetes, got 'docker'");
+        bad.put("AGENT_RUNTIME", "kubernetes");
+        bad.put("SESSION_NAMESPACE", "Sessions_1");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(bad)).message().startsWith("SESSION_NAMESPACE: expected a "
+                + "Kubernetes name");
+        bad.remove("SESSION_NAMESPACE");
+        bad.put("SESSION_CLAIM_SIZE", "lots");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(bad)).message().startsWith("SESSION_CLAIM_SIZE");
+        bad.remove("SESSION_CLAIM_SIZE");
+        bad.put("SESSION_MOUNT_PATH", "/");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(bad)).message().startsWith("SESSION_MOUNT_PATH");
+    }
 }

@@ -21,12 +21,14 @@ final class Wiring {
     private Wiring() {
     }
 
-    /** The settings BridgeConfig reads. */
+    /** The settings BridgeConfig reads (the kubernetes runtime's in KubernetesConfig). */
     static Set<String> settings() {
-        Matcher m = SETTING_READ.matcher(Repo.read("src/main/java/dev/claudebridge/config/BridgeConfig.java"));
         Set<String> names = new TreeSet<>();
-        while (m.find()) {
-            names.add(m.group(1));
+        for (String file : List.of("BridgeConfig.java", "KubernetesConfig.java")) {
+            Matcher m = SETTING_READ.matcher(Repo.read("src/main/java/dev/claudebridge/config/" + file));
+            while (m.find()) {
+                names.add(m.group(1));
+            }
         }
         return names;
     }

@@ -8,10 +8,16 @@ import java.util.Optional;
  *
  * @param value     the value NuProcess reported; {@link Integer#MIN_VALUE} when the process could not be started
  * @param sentByUs  the last signal the bot sent before the exit, if any
+ * @param reason    why the container ended, as Kubernetes says it ({@code OOMKilled}, {@code Error}); empty for a
+ *                  child process
  */
-public record ExitStatus(int value, Optional<Signal> sentByUs) {
+public record ExitStatus(int value, Optional<Signal> sentByUs, Optional<String> reason) {
 
     public static final int START_FAILED = Integer.MIN_VALUE;
+
+    public ExitStatus(int value, Optional<Signal> sentByUs) {
+        this(value, sentByUs, Optional.empty());
+    }
 
     public enum Signal { SIGTERM, SIGKILL }
 
@@ -28,7 +34,12 @@ public record ExitStatus(int value, Optional<Signal> sentByUs) {
         if (startFailed()) {
             return "could not be started";
         }
-        return sentByUs.map(s -> "stopped with " + s + " (sent by the bot), status " + value)
+        if (reason.filter("OOMKilled"::equals).isPresent()) {
+            return "was killed for running out of memory (OOMKilled: its pod's memory limit), status " + value;
+        }
+        String said = sentByUs.map(s -> "stopped with " + s + " (sent by the bot), status " + value)
                 .orElse("exited with status " + value);
+        return reason.filter(r -> !r.equals("Error") && !r.equals("Completed")).map(r -> said + " (" + r + ")")
+                .orElse(said);
     }
 }

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * are, so that the reader can still tell what it was (docs/architecture.md §3.3), and the rest is counted and dropped.
  * Not thread-safe: one framer per stream, fed by one thread.
  */
-final class LineFramer {
+public final class LineFramer {
 
     /** Enough of a line's head to read its {@code type} and {@code request_id}. */
     static final int HEAD_BYTES = 4096;
@@ -22,13 +22,13 @@ final class LineFramer {
     private byte[] scratch = new byte[8192];
     private long oversizedBytes = -1; // >= 0 while skipping the rest of an oversized line
 
-    LineFramer(int maxLineBytes, Consumer<Line> sink) {
+    public LineFramer(int maxLineBytes, Consumer<Line> sink) {
         this.maxLineBytes = maxLineBytes;
         this.sink = sink;
     }
 
     /** Consumes every remaining byte of {@code buffer}. */
-    void feed(ByteBuffer buffer) {
+    public void feed(ByteBuffer buffer) {
         while (buffer.hasRemaining()) {
             int start = buffer.position();
             int newline = indexOfNewline(buffer);
@@ -42,7 +42,7 @@ final class LineFramer {
     }
 
     /** End of stream: a last line without its newline is still delivered. */
-    void finish() {
+    public void finish() {
         if (current.size() > 0 || oversizedBytes >= 0) {
             emit();
         }
