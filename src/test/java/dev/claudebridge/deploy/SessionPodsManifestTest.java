@@ -8,11 +8,13 @@ import dev.claudebridge.config.BridgeConfig;
 import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.models.RbacV1Subject;
+import io.kubernetes.client.openapi.models.V1AppArmorProfile;
 import io.kubernetes.client.openapi.models.V1Capabilities;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1EnvFromSource;
+import io.kubernetes.client.openapi.models.V1HTTPGetAction;
 import io.kubernetes.client.openapi.models.V1HostPathVolumeSource;
 import io.kubernetes.client.openapi.models.V1KeyToPath;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
@@ -25,11 +27,14 @@ import io.kubernetes.client.openapi.models.V1NetworkPolicyEgressRule;
 import io.kubernetes.client.openapi.models.V1NetworkPolicyPeer;
 import io.kubernetes.client.openapi.models.V1NetworkPolicyPort;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PersistentVolumeClaimVolumeSource;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSecurityContext;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1PolicyRule;
+import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1ResourceQuota;
+import io.kubernetes.client.openapi.models.V1SELinuxOptions;
 import io.kubernetes.client.openapi.models.V1Role;
 import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1SeccompProfile;
@@ -38,8 +43,10 @@ import io.kubernetes.client.openapi.models.V1SecurityContext;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
+import io.kubernetes.client.openapi.models.V1TCPSocketAction;
 import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V1VolumeMount;
+import io.kubernetes.client.openapi.models.V1WindowsSecurityContextOptions;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -54,6 +61,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -229,7 +237,7 @@ final class SessionPodsManifestTest {
         assertThat(Restricted.violations(pod.getMetadata(), pod.getSpec())).isEmpty();
         // Also once the bot has added what it sets itself: the claim, and no token.
         pod.getSpec().automountServiceAccountToken(false).addVolumesItem(new V1Volume().name("session")
-                .persistentVolumeClaim(new io.kubernetes.client.openapi.models.V1PersistentVolumeClaimVolumeSource()
+                .persistentVolumeClaim(new V1PersistentVolumeClaimVolumeSource()
                         .claimName("claude-session-0123456789abcdef0123")));
         assertThat(Restricted.violations(pod.getMetadata(), pod.getSpec())).isEmpty();
         // The claim is made writable for the image's user.
@@ -252,6 +260,9 @@ final class SessionPodsManifestTest {
         breaches.put("host namespaces", p -> p.getSpec().hostPID(true));
         breaches.put("volume", p -> p.getSpec().addVolumesItem(new V1Volume().name("host")
                 .hostPath(new V1HostPathVolumeSource().path("/"))));
+        breaches.put("pod: runAsNonRoot false", p -> p.getSpec().getSecurityContext().runAsNonRoot(false));
+        breaches.put("probe or lifecycle host", p -> p.getSpec().getContainers().getFirst().livenessProbe(
+                new V1Probe().httpGet(new V1HTTPGetAction().host("10.0.0.1").port(new IntOrString(80)))));
         breaches.put("hostPort", p -> p.getSpec().getContainers().getFirst()
                 .addPortsItem(new V1ContainerPort().containerPort(80).hostPort(80)));
         for (var breach : breaches.entrySet()) {
@@ -424,15 +435,15 @@ final class SessionPodsManifestTest {
     /** The CLIs no longer run in the bot's pod: its memory is the JVM's (twice the heap) and some room, not more. */
     @Test
     void theBotsMemoryIsTheJvmsAlone() {
-        var on = one(SessionPodsManifestTest.on, V1StatefulSet.class).getSpec().getTemplate().getSpec()
-                .getContainers().getFirst().getResources();
-        var off = one(SessionPodsManifestTest.off, V1StatefulSet.class).getSpec().getTemplate().getSpec()
-                .getContainers().getFirst().getResources();
+        var with = one(on, V1StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().getFirst()
+                .getResources();
+        var without = one(off, V1StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().getFirst()
+                .getResources();
         BigDecimal jvm = BigDecimal.valueOf(2 * DockerfileTest.runtimeMaxHeapBytes());
-        assertThat(number(on.getLimits().get("memory"))).isGreaterThanOrEqualTo(jvm)
+        assertThat(number(with.getLimits().get("memory"))).isGreaterThanOrEqualTo(jvm)
                 .isLessThan(jvm.add(BigDecimal.valueOf(2 * ManifestTest.CLI_MEMORY)))
-                .isLessThan(number(off.getLimits().get("memory")));
-        assertThat(on.getRequests().get("memory")).isEqualTo(on.getLimits().get("memory"));
+                .isLessThan(number(without.getLimits().get("memory")));
+        assertThat(with.getRequests().get("memory")).isEqualTo(with.getLimits().get("memory"));
     }
 
     // --- network ------------------------------------------------------------------------------------------------
@@ -529,8 +540,10 @@ final class SessionPodsManifestTest {
 
     /**
      * The Pod Security Standards' {@code restricted} profile (baseline included), as kubernetes.io/docs/concepts/
-     * security/pod-security-standards states it, checked on a pod's metadata and spec. Stricter where that is
-     * simpler: no sysctls at all, and a pod with ephemeral containers is reported (manifests have none).
+     * security/pod-security-standards states it and the admission's checks (k8s.io/pod-security-admission/policy)
+     * implement it up to Kubernetes 1.34, checked on a pod's metadata and spec. Stricter where that is simpler: no
+     * sysctls at all, no relaxation for user-namespace pods, and a pod with ephemeral containers is reported (the
+     * manifests have none).
      */
     static final class Restricted {
 
@@ -577,6 +590,9 @@ final class SessionPodsManifestTest {
             if (Long.valueOf(0).equals(ps.getRunAsUser())) {
                 out.add("pod: runAsUser 0");
             }
+            if (Boolean.FALSE.equals(ps.getRunAsNonRoot())) {
+                out.add("pod: runAsNonRoot false");
+            }
             seLinux("pod", ps.getSeLinuxOptions(), out);
             hostProcess("pod", ps.getWindowsOptions(), out);
             appArmor("pod", ps.getAppArmorProfile(), out);
@@ -618,6 +634,12 @@ final class SessionPodsManifestTest {
                         out.add(where + "hostPort " + port.getHostPort());
                     }
                 }
+                Stream.of(c.getLivenessProbe(), c.getReadinessProbe(), c.getStartupProbe()).filter(Objects::nonNull)
+                        .forEach(probe -> host(where, probe.getHttpGet(), probe.getTcpSocket(), out));
+                if (c.getLifecycle() != null) {
+                    Stream.of(c.getLifecycle().getPostStart(), c.getLifecycle().getPreStop()).filter(Objects::nonNull)
+                            .forEach(handler -> host(where, handler.getHttpGet(), handler.getTcpSocket(), out));
+                }
                 seLinux(where, sc.getSeLinuxOptions(), out);
                 hostProcess(where, sc.getWindowsOptions(), out);
                 appArmor(where, sc.getAppArmorProfile(), out);
@@ -625,7 +647,15 @@ final class SessionPodsManifestTest {
             return out;
         }
 
-        private static void seLinux(String where, io.kubernetes.client.openapi.models.V1SELinuxOptions options,
+        /** A probe or lifecycle handler aimed at another host than the pod (baseline since Kubernetes 1.34). */
+        private static void host(String where, V1HTTPGetAction http, V1TCPSocketAction tcp, List<String> out) {
+            if (http != null && http.getHost() != null && !http.getHost().isEmpty()
+                    || tcp != null && tcp.getHost() != null && !tcp.getHost().isEmpty()) {
+                out.add(where + "probe or lifecycle host");
+            }
+        }
+
+        private static void seLinux(String where, V1SELinuxOptions options,
                 List<String> out) {
             if (options != null && (options.getUser() != null || options.getRole() != null
                     || options.getType() != null && !options.getType().isEmpty()
@@ -634,15 +664,13 @@ final class SessionPodsManifestTest {
             }
         }
 
-        private static void hostProcess(String where,
-                io.kubernetes.client.openapi.models.V1WindowsSecurityContextOptions options, List<String> out) {
+        private static void hostProcess(String where, V1WindowsSecurityContextOptions options, List<String> out) {
             if (options != null && Boolean.TRUE.equals(options.getHostProcess())) {
                 out.add(where + " Windows hostProcess");
             }
         }
 
-        private static void appArmor(String where, io.kubernetes.client.openapi.models.V1AppArmorProfile profile,
-                List<String> out) {
+        private static void appArmor(String where, V1AppArmorProfile profile, List<String> out) {
             if (profile != null && "Unconfined".equals(profile.getType())) {
                 out.add(where + " AppArmor Unconfined");
             }
