@@ -147,8 +147,10 @@ final class SessionPodsManifestTest {
         assertThat(bot.getAutomountServiceAccountToken()).isFalse();
     }
 
-    /** What the component adds is its own objects and the patches it names; the base's objects are otherwise as
-     * they were (the bot's volumes, probes, ephemeral storage, security context, its Service and NetworkPolicy). */
+    /**
+     * What the component adds is its own objects and the patches it names; the base's objects are otherwise as they
+     * were (the bot's volumes, probes, ephemeral storage, security context, its Service and NetworkPolicy).
+     */
     @Test
     void theBaseIsUnchangedButForWhatTheComponentPatches() throws Exception {
         assertThat(on).hasSize(off.size() + 9);
@@ -365,8 +367,10 @@ final class SessionPodsManifestTest {
         assertThat(sessionPodTemplate().getSpec().getContainers().getFirst().getImage()).isEqualTo(botImage);
     }
 
-    /** An overlay that sets the image itself: with the line docs/deploy.md gives, the template follows; without it,
-     * kustomize applies the overlay's images: after the component's replacement, and the template is stale. */
+    /**
+     * An overlay that sets the image itself: with the line docs/deploy.md gives, the template follows; without it,
+     * kustomize applies the overlay's {@code images:} after the component's replacement, and the template is stale.
+     */
     @Test
     void anOverlaysOwnImageReachesTheTemplateThroughImageSync(@TempDir Path with, @TempDir Path without)
             throws Exception {
@@ -486,7 +490,7 @@ final class SessionPodsManifestTest {
         assertThat(ports).containsExactlyInAnyOrder("53/UDP", "53/TCP", "443/TCP");
     }
 
-    /** The bot calls the API server now: its own policy must leave its egress open (the base restricts ingress only). */
+    /** The bot calls the API server now: its own policy must leave egress open (the base restricts ingress only). */
     @Test
     void theBotsOwnPolicyStillLetsItReachTheApiServer() {
         V1NetworkPolicy bot = one(on, V1NetworkPolicy.class, BOT_NAMESPACE, "claude-bridge");
