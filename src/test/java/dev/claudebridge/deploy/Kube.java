@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1LimitRange;
 import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ResourceQuota;
+import io.kubernetes.client.openapi.models.V1Role;
+import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,13 +39,20 @@ final class Kube {
     }
 
     /** The kinds the manifests may use; another kind fails the check until it is added here. */
-    static final Map<String, Parser> KINDS = Map.of(
-            "v1/Namespace", V1Namespace::fromJson,
-            "v1/Secret", V1Secret::fromJson,
-            "v1/ConfigMap", V1ConfigMap::fromJson,
-            "v1/Service", V1Service::fromJson,
-            "apps/v1/StatefulSet", V1StatefulSet::fromJson,
-            "networking.k8s.io/v1/NetworkPolicy", io.kubernetes.client.openapi.models.V1NetworkPolicy::fromJson);
+    static final Map<String, Parser> KINDS = Map.ofEntries(
+            Map.entry("v1/Namespace", V1Namespace::fromJson),
+            Map.entry("v1/Secret", V1Secret::fromJson),
+            Map.entry("v1/ConfigMap", V1ConfigMap::fromJson),
+            Map.entry("v1/Service", V1Service::fromJson),
+            Map.entry("apps/v1/StatefulSet", V1StatefulSet::fromJson),
+            Map.entry("networking.k8s.io/v1/NetworkPolicy",
+                    io.kubernetes.client.openapi.models.V1NetworkPolicy::fromJson),
+            // k8s/session-pods: the bot's API identity and rights, and the session namespace's bounds.
+            Map.entry("v1/ServiceAccount", V1ServiceAccount::fromJson),
+            Map.entry("rbac.authorization.k8s.io/v1/Role", V1Role::fromJson),
+            Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", V1RoleBinding::fromJson),
+            Map.entry("v1/ResourceQuota", V1ResourceQuota::fromJson),
+            Map.entry("v1/LimitRange", V1LimitRange::fromJson));
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -77,6 +89,11 @@ final class Kube {
         } finally {
             Files.deleteIfExists(stderr);
         }
+    }
+
+    /** One YAML document as JSON, for a model's strict {@code fromJson} (a Pod kept as a string in a ConfigMap). */
+    static String json(String yaml) throws IOException {
+        return JSON.writeValueAsString(new YAMLMapper().readTree(yaml));
     }
 
     /** Every object of a multi-document YAML stream, each parsed strictly into its model class. */
