@@ -164,6 +164,7 @@ final class SessionPodsManifestTest {
         Set<String> added = new TreeSet<>(config.getData().keySet());
         added.removeAll(one(off, V1ConfigMap.class).getData().keySet());
         assertThat(SESSION_SETTINGS).as("the settings the component adds are the contract's").containsAll(added);
+        assertThat(Wiring.settings()).as("and the bot reads each of them").containsAll(SESSION_SETTINGS);
         config.getData().keySet().removeAll(added);
         assertThat(config).isEqualTo(one(off, V1ConfigMap.class));
 

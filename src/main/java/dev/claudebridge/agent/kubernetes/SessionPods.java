@@ -32,6 +32,8 @@ public final class SessionPods {
     public static final String SESSION = "claude-bridge/session";
     public static final String POD_OF = "claude-bridge/pod-of";
     public static final String CONTAINER = "claude";
+    /** The pod's /tmp (an emptyDir: the agent's tools and the CLI's scratch files); counts as ephemeral storage. */
+    static final String TMP_SIZE = "1Gi";
     static final String TERMINATION_LOG = "/dev/termination-log";
     /** The standard PATH: the template's image may set another, but the pod's env must not depend on the bot's. */
     static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -123,7 +125,8 @@ public final class SessionPods {
         all.put("CLAUDE_BRIDGE_WORKDIR", workDir);
         all.put("HOME", config.mountPath() + "/home");
         all.put("CLAUDE_CONFIG_DIR", configDir());
-        all.put("CLAUDE_CODE_TMPDIR", config.mountPath() + "/tmp");
+        all.put("CLAUDE_CODE_TMPDIR", "/tmp/claude");
+        all.put("TMPDIR", "/tmp");
         List<EnvVar> vars = all.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
         Container container = new ContainerBuilder()
@@ -136,6 +139,7 @@ public final class SessionPods {
                 .withEnvFrom(new EnvFromSourceBuilder().withNewSecretRef().withName(config.modelSecret())
                         .withOptional(false).endSecretRef().build())
                 .addNewVolumeMount().withName("session").withMountPath(config.mountPath()).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .build();
         PodBuilder pod = new PodBuilder(template)
                 .editOrNewMetadata().withName(name).withNamespace(config.namespace()).withGenerateName(null)
@@ -147,6 +151,9 @@ public final class SessionPods {
                 .withContainers(container).withInitContainers(List.of())
                 .withVolumes(List.of()).addNewVolume().withName("session").withNewPersistentVolumeClaim()
                 .withClaimName(claimName(key)).endPersistentVolumeClaim().endVolume()
+                // A writable /tmp of its own, so the template can make the root filesystem read-only.
+                .addNewVolume().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity(TMP_SIZE))
+                .endEmptyDir().endVolume()
                 .endSpec();
         return pod.build();
     }

@@ -91,10 +91,12 @@ final class SessionPodsTest {
                 .extracting(EnvVar::getValue).isEqualTo("/session/config");
         assertThat(c.getEnvFrom()).singleElement().satisfies(e ->
                 assertThat(e.getSecretRef().getName()).isEqualTo("model-keys"));
-        assertThat(c.getVolumeMounts()).singleElement().satisfies(m ->
-                assertThat(m.getMountPath()).isEqualTo("/session"));
-        assertThat(pod.getSpec().getVolumes()).singleElement().satisfies(v ->
-                assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("claude-session-k"));
+        assertThat(c.getVolumeMounts()).extracting(m -> m.getName() + "=" + m.getMountPath())
+                .containsExactly("session=/session", "tmp=/tmp");
+        assertThat(pod.getSpec().getVolumes()).hasSize(2);
+        assertThat(pod.getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName())
+                .isEqualTo("claude-session-k");
+        assertThat(pod.getSpec().getVolumes().get(1).getEmptyDir().getSizeLimit().toString()).isEqualTo("1Gi");
     }
 
     @Test
