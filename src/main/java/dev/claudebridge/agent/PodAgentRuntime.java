@@ -203,6 +203,19 @@ public final class PodAgentRuntime implements AgentRuntime {
         return Mono.just(Resumability.POSSIBLE);
     }
 
+    /** An ended session's pods and claim are deleted (its conversation stays in the store: /export still works). */
+    @Override
+    public Mono<Void> sessionEnded(String platform, String threadId) {
+        String key = SessionPods.key(platform, threadId);
+        return Mono.fromRunnable(() -> {
+            client.pods().inNamespace(settings.namespace()).withLabel(SessionPods.SESSION, key).delete();
+            client.persistentVolumeClaims().inNamespace(settings.namespace()).withName(SessionPods.claimName(key))
+                    .delete();
+            log.atInfo().addKeyValue("thread", threadId).log("session ended: its claim {} deleted",
+                    SessionPods.claimName(key));
+        }).subscribeOn(blocking).then();
+    }
+
     /**
      * Session pods a crashed or restarted bot left are deleted (their claims stay, so each session resumes its
      * conversation in a new pod when addressed).

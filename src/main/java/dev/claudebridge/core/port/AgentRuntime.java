@@ -41,4 +41,12 @@ public interface AgentRuntime {
      * one starts; completes with how many were stopped.
      */
     Mono<Integer> stopLeftovers();
+
+    /**
+     * The session has ended for good: what the runtime kept for it besides the conversation in the store may go (the
+     * kubernetes runtime's claim). Called after its agent stopped; a failure is logged, never the session's.
+     */
+    default Mono<Void> sessionEnded(String platform, String threadId) {
+        return Mono.empty();
+    }
 }

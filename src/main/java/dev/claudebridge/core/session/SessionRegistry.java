@@ -335,13 +335,17 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
      */
     public Mono<Void> reapIdle() {
         Instant cutoff = context.clock().instant().minus(context.settings().idleTimeout());
+        // A session whose CLI this pass stops sleeps at the next pass, not this one: its store writes (the state
+        // change) are still on their way, and whether they had landed would otherwise decide by timing.
+        java.util.Set<ThreadSession> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
         Mono<Void> stopIdle = Flux.fromIterable(all())
                 .filter(s -> s.cliAlive() && s.state() == SessionState.IDLE && !s.turnRunning()
                         && s.waitingCount() == 0 && s.lastActivity().isBefore(cutoff))
+                .doOnNext(stopped::add)
                 .flatMap(s -> s.releaseIfIdle(Optional.of(Texts.idleStopped(context.settings().idleTimeout()))))
                 .then();
-        return stopIdle.then(Flux.fromIterable(all())
-                .filter(s -> !s.cliAlive() && !s.state().active() && s.waitingCount() == 0
+        return stopIdle.then(Flux.defer(() -> Flux.fromIterable(all()))
+                .filter(s -> !stopped.contains(s) && !s.cliAlive() && !s.state().active() && s.waitingCount() == 0
                         && s.lastActivity().isBefore(cutoff))
                 .flatMap(ThreadSession::sleep)
                 .then());

@@ -631,7 +631,14 @@ public final class ThreadSession {
         waiting.clear();
         saveInbox();
         failWaiters(new IllegalStateException("the session has ended"));
-        stopCli().subscribe(null, e -> done.tryEmitEmpty(), done::tryEmitEmpty);
+        Mono<Void> released = Mono.defer(() -> context.runtime().sessionEnded(identity.platform(),
+                identity.threadId())).onErrorResume(e -> {
+                    log.atWarn().addKeyValue("thread", identity.threadId())
+                            .log("the agent runtime could not release what it kept: {}", e.toString());
+                    return Mono.empty();
+                });
+        stopCli().onErrorResume(e -> Mono.empty()).then(released)
+                .subscribe(null, e -> done.tryEmitEmpty(), done::tryEmitEmpty);
     }
 
     private void onDrain(Sinks.Empty<Void> done) {

@@ -222,4 +222,12 @@ public final class FakeAgents implements AgentRuntime {
     public Mono<Integer> stopLeftovers() {
         return Mono.just(0);
     }
+
+    /** The sessions the core said had ended, as platform:thread. */
+    public final List<String> ended = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Mono<Void> sessionEnded(String platform, String threadId) {
+        return Mono.fromRunnable(() -> ended.add(platform + ":" + threadId));
+    }
 }

@@ -90,6 +90,8 @@ final class SessionRacesTest {
 
         assertThat(agents.starts).isEmpty();
         assertThat(session.state()).isEqualTo(SessionState.ENDED);
+        assertThat(agents.ended).as("the runtime may release what it kept for the session")
+                .containsExactly(session.identity().platform() + ":" + session.identity().threadId());
     }
 
     @Test
