@@ -25,7 +25,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.security.SecureRandom;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +48,7 @@ public final class PodAgentRuntime implements AgentRuntime {
     private static final Logger log = LoggerFactory.getLogger(PodAgentRuntime.class);
     /** Scheduling, pulling the image and starting the container; a pod not running by then is deleted. */
     static final Duration POD_START = Duration.ofMinutes(3);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final KubernetesClient client;
     private final KubernetesConfig settings;
@@ -116,18 +119,17 @@ public final class PodAgentRuntime implements AgentRuntime {
             claims.resource(pods.claim(key)).create();
         }
         var inNamespace = client.pods().inNamespace(settings.namespace());
-        List<Pod> earlier = inNamespace.withLabel(SessionPods.POD_OF, key).list().getItems();
-        int n = earlier.stream().map(p -> p.getMetadata().getName())
-                .map(name -> name.substring(name.lastIndexOf('-') + 1))
-                .filter(s -> s.matches("[0-9]+")).mapToInt(Integer::parseInt).max().orElse(0) + 1;
         // An earlier pod of this session that still stands (its CLI ended, or a stop that did not finish) goes.
-        earlier.forEach(p -> inNamespace.withName(p.getMetadata().getName()).withGracePeriod(0).delete());
+        inNamespace.withLabel(SessionPods.POD_OF, key).list().getItems()
+                .forEach(p -> inNamespace.withName(p.getMetadata().getName()).withGracePeriod(0).delete());
         String relative = relative(spec.workDir());
         CliCommand command = CliCommand.of(settings.claudeBin(), Path.of(pods.workDir(relative)), environment)
                 .withSettings(botSettings);
         command = spec.model().map(command::withModel).orElse(command);
         command = spec.resumeId().map(command::withResume).orElse(command);
-        String name = "claude-session-" + key + "-" + n;
+        // A name of its own: an old pod of the session may still be terminating under the previous one, and a log
+        // or watch asked by name must never reach another pod.
+        String name = "claude-session-" + key + "-" + HexFormat.of().toHexDigits(RANDOM.nextInt()).substring(0, 6);
         inNamespace.resource(pods.pod(name, key, command, pods.workDir(relative), environment,
                 Map.of("claude-bridge/platform", spec.platform(), "claude-bridge/thread", spec.threadId())))
                 .create();

@@ -53,6 +53,7 @@ public final class PodChannel implements CliChannel {
     private final int maxLineBytes;
     private final int stdinQueueLines;
     private final Sinks.Many<Line> stdout = Sinks.many().unicast().onBackpressureBuffer();
+    private final Sinks.Empty<Void> logRead = Sinks.empty();
     private final Sinks.One<ExitStatus> exit = Sinks.one();
     private final Mono<ExitStatus> exitMono = exit.asMono().cache();
     private final Sinks.Many<String> stdin = Sinks.many().unicast().onBackpressureBuffer();
@@ -196,23 +197,37 @@ public final class PodChannel implements CliChannel {
                 : loggable.usingTimestamps()).watchLog(lines);
         logWatch.onClose().whenComplete((error, failure) -> {
             lines.finish();
-            if (terminated) {
-                stdout.tryEmitComplete();
-            } else {
-                log.info("{}: the log stream ended before the CLI did ({}); following it again", name(),
-                        error == null ? "closed" : error.toString());
-                Mono.fromRunnable(() -> follow(cursor.last())).subscribeOn(blocking)
-                        .delaySubscription(Duration.ofMillis(200))
-                        .subscribe(null, e -> log.error("{}: cannot follow the log", name(), e));
-            }
+            // The stream ends when the container has ended (all of it read), or when the API server dropped it:
+            // only a container that still runs is followed again.
+            Mono.fromCallable(() -> Optional.ofNullable(pod.get())).subscribeOn(blocking)
+                    .subscribe(current -> {
+                        if (!terminated && current.isPresent() && terminatedState(current.get()).isEmpty()) {
+                            log.info("{}: the log stream ended before the CLI did ({}); following it again",
+                                    name(), error == null ? "closed" : error.toString());
+                            Mono.fromRunnable(() -> follow(cursor.last())).subscribeOn(blocking)
+                                    .delaySubscription(Duration.ofMillis(200))
+                                    .subscribe(null, e -> log.error("{}: cannot follow the log", name(), e));
+                        } else {
+                            stdout.tryEmitComplete();
+                            logRead.tryEmitEmpty();
+                        }
+                    }, e -> {
+                        log.warn("{}: cannot look the pod up: {}", name(), e.toString());
+                        stdout.tryEmitComplete();
+                        logRead.tryEmitEmpty();
+                    });
         });
     }
 
     private ExitStatus ended(ExitStatus status) {
         terminated = true;
-        exit.tryEmitValue(status);
-        stdin.tryEmitComplete();
-        closeQuietly();
+        if (exit.tryEmitValue(status).isSuccess()) {
+            stdin.tryEmitComplete();
+            closeQuietly();
+            // A pod whose CLI ended holds its claim; once its log is read and its status known it goes.
+            logRead.asMono().timeout(Duration.ofSeconds(30), Mono.empty()).then(delete(0))
+                    .subscribe(null, e -> log.warn("{}: could not delete the ended pod: {}", name(), e.toString()));
+        }
         return status;
     }
 
@@ -298,7 +313,12 @@ public final class PodChannel implements CliChannel {
                         return; // an empty line
                     }
                     Optional<Instant> at = LogCursor.parse(c.text().substring(0, space));
-                    if (at.isEmpty() || cursor.take(at.get())) {
+                    if (at.isEmpty()) {
+                        // Every line of the container's log is stamped: this is the API server's answer (an
+                        // error body), not the CLI's output.
+                        log.warn("{}: the log stream held a line that is no log line: {}", name(),
+                                c.text().length() > 300 ? c.text().substring(0, 300) + "…" : c.text());
+                    } else if (cursor.take(at.get())) {
                         stdout.tryEmitNext(new Line.Complete(c.text().substring(space + 1)));
                     }
                 }

@@ -39,7 +39,8 @@ public final class SessionPods {
     static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /**
-     * Makes the session's directories on the claim (a new claim is empty) and enters the working directory; runs
+     * Makes the session's directories on the claim (a new claim is empty) and enters the working directory; sends
+     * its own stderr (a shell reports a killed job there) after the CLI's; runs
      * the CLI ({@code $0} with its arguments) with the pod's stdin (an asynchronous command's stdin would be
      * {@code /dev/null}, hence fd 3), its stderr appended to a file on the claim; forwards TERM to it (a pod's
      * deletion signals PID 1, this shell); when it ends, its last stderr lines become the termination message.
@@ -48,6 +49,7 @@ public final class SessionPods {
             "mkdir -p \"$CLAUDE_BRIDGE_WORKDIR\" \"$CLAUDE_CONFIG_DIR\" \"$HOME\" \"$CLAUDE_CODE_TMPDIR\" "
                     + "&& cd \"$CLAUDE_BRIDGE_WORKDIR\" || exit 125",
             ": > \"$CLAUDE_BRIDGE_STDERR\"",
+            "exec 2>>\"$CLAUDE_BRIDGE_STDERR\"",
             "exec 3<&0",
             "trap 'kill -TERM \"$pid\" 2>/dev/null' TERM INT",
             "\"$0\" \"$@\" <&3 3<&- 2>>\"$CLAUDE_BRIDGE_STDERR\" &",
