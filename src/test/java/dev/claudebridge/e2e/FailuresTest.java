@@ -42,14 +42,15 @@ final class FailuresTest {
 
     @Test
     void aTurnOverTheTimeoutIsInterruptedAndSaidSo() throws Exception {
-        world = BotWorld.start(root, s -> s, Map.of("TURN_TIMEOUT", "2s"));
-        world.api.on(Match.userTextContains("forever"), Reply.text("word ".repeat(300)).tokensPerSecond(20))
+        // 5 s: long enough that the short second turn fits on a loaded machine (2 s did not, once).
+        world = BotWorld.start(root, s -> s, Map.of("TURN_TIMEOUT", "5s"));
+        world.api.on(Match.userTextContains("forever"), Reply.text("word ".repeat(400)).tokensPerSecond(20))
                 .on(Match.userTextContains("after"), Reply.text("Back again."));
         world.discord.userMessage(FakeUser.OWNER, world.main(), "talk forever");
         String thread = world.awaitThread();
 
         PostedMessage notice = world.botMessage(m -> m.channelId().equals(thread) && m.content().contains("TURN_TIMEOUT"));
-        assertThat(notice.content()).contains("2s");
+        assertThat(notice.content()).contains("5s");
         world.discord.userMessage(FakeUser.OWNER, thread, "and after that?");
         assertThat(world.awaitContent(thread, c -> c.startsWith("Back again.") && c.contains("⏱"))).isNotNull();
     }
