@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
 /**
@@ -96,6 +97,7 @@ final class Container {
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         }
         Container c = new Container(spec, stateDir, pb.start(), log);
+        c.awaitCommand();
         CompletableFuture<Void> out = pump(c.process.getInputStream(), false, log, threads);
         CompletableFuture<Void> err = pump(c.process.getErrorStream(), true, log, threads);
         threads.execute(() -> {
@@ -144,15 +146,48 @@ final class Container {
         }
     }
 
-    /** SIGTERM ({@code kill} false) or SIGKILL to every process of the pod but its init shell. */
-    void signal(boolean kill) {
-        process.toHandle().children().forEach(init -> init.descendants().forEach(p -> {
-            if (kill) {
-                p.destroyForcibly();
-            } else {
-                p.destroy();
+    /**
+     * Waits (at most 5 s) until the pod's init has forked the command, or the pod is gone: "Running" in the status
+     * then means a process runs, and a kill right after finds something to kill.
+     */
+    private void awaitCommand() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            Optional<ProcessHandle> init = process.toHandle().children().findFirst();
+            if (init.isPresent() && init.get().children().findAny().isPresent()) {
+                return;
             }
-        }));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    /**
+     * SIGTERM ({@code kill} false) or SIGKILL to every process of the pod but its init shell. A SIGKILL is repeated
+     * until the pod is gone (at most 5 s), so that a process forked meanwhile (the command after the working
+     * directory's mkdir) goes too. Blocks: call it on a kubelet thread.
+     */
+    void signal(boolean kill) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        do {
+            process.toHandle().children().forEach(init -> init.descendants().forEach(p -> {
+                if (kill) {
+                    p.destroyForcibly();
+                } else {
+                    p.destroy();
+                }
+            }));
+            if (!kill) {
+                return;
+            }
+            try {
+                if (process.waitFor(20, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        } while (System.nanoTime() < deadline);
     }
 
     /** The host PID of the pod's init (PID 1 inside), for {@code nsenter}; empty before it is forked or after. */
@@ -253,9 +288,8 @@ final class Container {
     private static List<String> userCommand(Spec spec, List<String> command) {
         List<String> a = setpriv(spec);
         a.addAll(List.of("--", "/usr/bin/env", "-i"));
-        if (spec.workingDir() != null && !spec.workingDir().isEmpty()) {
-            a.add("--chdir=" + spec.workingDir());
-        }
+        // the image's working directory when the spec names none: "/" (images are ignored here)
+        a.add("--chdir=" + (spec.workingDir() == null || spec.workingDir().isEmpty() ? "/" : spec.workingDir()));
         a.add("--");
         spec.env().forEach((k, v) -> a.add(k + "=" + v));
         a.addAll(command);
