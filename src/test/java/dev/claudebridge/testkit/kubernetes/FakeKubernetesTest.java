@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.io.ByteArrayOutputStream;
@@ -188,6 +189,16 @@ final class FakeKubernetesTest {
             assertThat(c.getStatus()).isEqualTo("False");
         });
         assertThat(fails.getLog()).isEqualTo("out\nerr\n");
+        // following the log of a container that has exited replays it and ends
+        ByteArrayOutputStream followed = new SyncBytes();
+        try (LogWatch follow = fails.watchLog(followed)) {
+            assertThat(follow.onClose().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertThat(followed.toString()).isEqualTo("out\nerr\n");
+        assertThatThrownBy(() -> fails.terminated().getLog()).isInstanceOfSatisfying(KubernetesClientException.class,
+                e -> assertThat(e.getCode()).isEqualTo(400));
         // a terminal pod has no container to attach to, as on a real cluster
         // (fabric8 8.0.0 throws the refused upgrade itself, "An error has occurred", without the server's Status)
         assertThatThrownBy(() -> fails.redirectingInput().attach())
@@ -405,12 +416,67 @@ final class FakeKubernetesTest {
                 10, TimeUnit.SECONDS);
         ContainerStateTerminated k = killed.getStatus().getContainerStatuses().get(0).getState().getTerminated();
         ContainerStateTerminated o = oom.getStatus().getContainerStatuses().get(0).getState().getTerminated();
-        assertThat(k.getExitCode()).isEqualTo(137);
+        assertThat(k.getExitCode()).as(k8sLog(ns, "killed")).isEqualTo(137);
         assertThat(k.getReason()).isEqualTo("Error");
         assertThat(killed.getStatus().getPhase()).isEqualTo("Failed");
-        assertThat(o.getExitCode()).isEqualTo(137);
+        assertThat(o.getExitCode()).as(k8sLog(ns, "oom")).isEqualTo(137);
         assertThat(o.getReason()).isEqualTo("OOMKilled");
         assertThat(oom.getStatus().getMessage()).contains("simulated");
+    }
+
+    @Test
+    void httpWatchesAndInformersSeeTheSameEvents() throws Exception {
+        String ns = namespace();
+        List<String> overHttp = new CopyOnWriteArrayList<>();
+        List<String> informed = new CopyOnWriteArrayList<>();
+        try (KubernetesClient http = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                        .withMasterUrl(k8s.masterUrl()).withOauthToken("t").withOnlyHttpWatches(true).build()).build();
+                Watch watch = http.pods().inNamespace(ns).watch(new Recorder(
+                        p -> overHttp.add(p.getMetadata().getName() + ":" + p.getStatus().getPhase()),
+                        name -> overHttp.add(name + ":DELETED")));
+                var informer = client.pods().inNamespace(ns).inform(new ResourceEventHandler<Pod>() {
+                    @Override
+                    public void onAdd(Pod pod) {
+                        informed.add("add " + pod.getMetadata().getName());
+                    }
+
+                    @Override
+                    public void onUpdate(Pod before, Pod after) {
+                    }
+
+                    @Override
+                    public void onDelete(Pod pod, boolean finalStateUnknown) {
+                        informed.add("delete " + pod.getMetadata().getName());
+                    }
+                })) {
+            client.pods().inNamespace(ns).resource(pod("brief", List.of("/bin/sh", "-c", "exit 0"), false)).create();
+            client.pods().inNamespace(ns).withName("brief").waitUntilCondition(FakeKubernetesTest::ended, 10,
+                    TimeUnit.SECONDS);
+            client.pods().inNamespace(ns).withName("brief").delete();
+            await(() -> overHttp.contains("brief:DELETED") && informed.contains("delete brief"));
+            assertThat(overHttp).startsWith("brief:Pending").contains("brief:Succeeded");
+            assertThat(informed).containsExactly("add brief", "delete brief");
+        }
+        assertThat(k8s.requests()).anySatisfy(r -> {
+            assertThat(r.param("watch")).isEqualTo("true");
+            assertThat(r.websocket()).isFalse();
+        }).anySatisfy(r -> {
+            assertThat(r.param("watch")).isEqualTo("true");
+            assertThat(r.websocket()).isTrue();
+        });
+    }
+
+    @Test
+    void whatTheBotsRoleDoesNotGrantIsForbidden() {
+        String ns = namespace();
+        // fabric8 turns withLabel(..).delete() into a deletecollection, which the contract's Role does not grant
+        assertThatThrownBy(() -> client.pods().inNamespace(ns).withLabel("claude-bridge/pod-of", "x").delete())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(403);
+                    assertThat(e.getStatus().getMessage()).contains("cannot deletecollection resource \"pods\"");
+                });
+        assertThatThrownBy(() -> client.pods().inAnyNamespace().list())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
     }
 
     @Test

@@ -47,6 +47,17 @@ final class KubeError extends RuntimeException {
         return new KubeError(401, "Unauthorized", "Unauthorized", null, null);
     }
 
+    /**
+     * The API server's answer when RBAC denies a verb, for the bot's ServiceAccount (whose Role the fake models
+     * where the fabric8 DSL would otherwise silently use more than the Role grants).
+     */
+    static KubeError forbidden(String verb, String resource, String namespace) {
+        String where = namespace == null ? "at the cluster scope" : "in the namespace \"" + namespace + "\"";
+        return new KubeError(403, "Forbidden", resource + " is forbidden: User \"system:serviceaccount:claude-bridge:"
+                + "claude-bridge\" cannot " + verb + " resource \"" + resource + "\" in API group \"\" " + where,
+                null, resource);
+    }
+
     static KubeError methodNotAllowed() {
         return new KubeError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
                 null, null);

@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One request the fake received, as a test asserts on it: the method, the raw path, the decoded query and when.
- * A WebSocket upgrade (a watch, attach, exec) is a {@code GET} like the client sends it.
+ * One request the fake received, as a test asserts on it: when, the method, the path, the decoded query, and
+ * whether it asked for a WebSocket (a watch, attach or exec: a {@code GET} with {@code Upgrade: websocket}).
  */
-public record KubeRequest(Instant at, String method, String path, Map<String, List<String>> query) {
+public record KubeRequest(Instant at, String method, String path, Map<String, List<String>> query,
+        boolean websocket) {
 
     /** The first value of a query parameter, or null. */
     public String param(String name) {
@@ -18,6 +19,6 @@ public record KubeRequest(Instant at, String method, String path, Map<String, Li
 
     @Override
     public String toString() {
-        return method + " " + path + (query.isEmpty() ? "" : " " + query);
+        return method + " " + path + (query.isEmpty() ? "" : " " + query) + (websocket ? " (websocket)" : "");
     }
 }

@@ -30,9 +30,12 @@ import reactor.netty.http.server.WebsocketServerSpec;
 /**
  * The fake API server on one port of 127.0.0.1, plain HTTP: {@code /version}, {@code /api}, and core v1 pods
  * (with {@code log}, {@code attach}, {@code exec}), persistentvolumeclaims and secrets in namespaces, lists and
- * watches across namespaces too. A watch is served both ways the API server serves one: as a WebSocket (fabric8's
+ * watches. A watch is served both ways the API server serves one: as a WebSocket (fabric8's
  * default: one JSON event per text message) and as a chunked HTTP stream of newline-delimited events. Every request
- * needs a bearer token (any); errors are {@code v1/Status} objects. Handlers run on the fake's own scheduler, never
+ * needs a bearer token (any); errors are {@code v1/Status} objects. RBAC is not enforced but for two places where
+ * fabric8's DSL quietly reaches beyond the bot's Role in k8s-contract.md: cluster-wide lists and watches
+ * ({@code /api/v1/pods}) and collection deletes ({@code withLabel(..).delete()}) are 403 Forbidden, as they would be
+ * for the bot's ServiceAccount. Handlers run on the fake's own scheduler, never
  * on the event loop, since some of them touch files and start processes. Public only so that
  * {@code FakeKubernetes} (one package up) can start it.
  */
@@ -106,7 +109,8 @@ public final class KubeServer implements AutoCloseable {
         QueryStringDecoder decoder = new QueryStringDecoder(request.uri());
         String path = decoder.path();
         Query query = new Query(decoder.parameters());
-        requests.add(new KubeRequest(Instant.now(), request.method().name(), path, decoder.parameters()));
+        requests.add(new KubeRequest(Instant.now(), request.method().name(), path, decoder.parameters(),
+                isWebSocket(request)));
         return request.receive().aggregate().asString().defaultIfEmpty("")
                 .publishOn(api)
                 .flatMap(body -> serve(request, response, path, query, body))
@@ -147,7 +151,9 @@ public final class KubeServer implements AutoCloseable {
         }
         String[] s = path.substring("/api/v1/".length()).split("/");
         if (s.length == 1 && ResourceApi.KINDS.containsKey(s[0])) {
-            return collection(request, response, method, s[0], null, q, body);
+            // the bot's Role is namespaced (k8s-contract.md): a cluster-wide list or watch is denied, as there
+            throw KubeError.forbidden(q.flag("watch") ? "watch" : method.equals("GET") ? "list" : "deletecollection",
+                    s[0], null);
         }
         if (s.length < 2 || !s[0].equals("namespaces")) {
             throw KubeError.noSuchPath();
@@ -211,6 +217,11 @@ public final class KubeServer implements AutoCloseable {
                 throw KubeError.methodNotAllowed();
             }
             return answer(response, resources.create(resource, ns, KubeJson.parseObject(body)));
+        }
+        if (method.equals("DELETE")) {
+            // fabric8 sends a collection DELETE for withLabel(..).delete(); the contract's Role has no
+            // deletecollection, so a real cluster answers 403 (and fabric8 falls back only on 405): delete by name
+            throw KubeError.forbidden("deletecollection", resource, ns);
         }
         if (!method.equals("GET")) {
             throw KubeError.methodNotAllowed();

@@ -62,6 +62,11 @@ final class PodStreams {
         if (r.container == null) {
             throw waiting(pod, r);
         }
+        if (q.flag("previous")) {
+            // restartPolicy Never: there is never a previous container (kubelet_pods.go's message)
+            throw KubeError.badRequest("previous terminated container \"" + Kubelet.containerName(pod)
+                    + "\" in pod \"" + name + "\" not found");
+        }
         boolean follow = q.flag("follow");
         boolean timestamps = q.flag("timestamps");
         Instant since = null;
@@ -95,6 +100,11 @@ final class PodStreams {
     Mono<Void> attach(HttpServerResponse response, String namespace, String name, Query q) {
         Kubelet.Running r = streamable(namespace, name, q, "attach");
         Container c = r.container;
+        if (q.flag("stdin") && !c.spec().stdin()) {
+            // the runtime refuses stdin for a container made without it (the message is this fake's own)
+            throw KubeError.badRequest("stdin is not enabled for container \"" + Kubelet.containerName(
+                    store.require("pods", namespace, name)) + "\" (spec.containers[0].stdin is false)");
+        }
         boolean stdout = q.flag("stdout");
         boolean stderr = q.flag("stderr");
         Flux<WebSocketFrame> output = r.log.read(r.log.size(), true)
