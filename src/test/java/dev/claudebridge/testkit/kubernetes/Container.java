@@ -147,17 +147,30 @@ final class Container {
     }
 
     /**
-     * Waits (at most 5 s) until the pod's init has forked the command, or the pod is gone: "Running" in the status
-     * then means a process runs, and a kill right after finds something to kill.
+     * Waits (at most 5 s) until the pod's init has started the command, or the pod is gone: "Running" in the status
+     * then means the command runs, and a kill right after hits it, not the init's set-up (a killed {@code mount} or
+     * {@code dirname} there would end the pod with the shell's exit 1 instead of 137). The command is the init's child
+     * that leads its own session ({@code setsid}); the set-up's children do not.
      */
     private void awaitCommand() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (System.nanoTime() < deadline && process.isAlive()) {
             Optional<ProcessHandle> init = process.toHandle().children().findFirst();
-            if (init.isPresent() && init.get().children().findAny().isPresent()) {
+            if (init.isPresent() && init.get().children().anyMatch(Container::leadsSession)) {
                 return;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    /** Whether a process is its session's leader ({@code /proc/PID/stat}: the session is the 4th field after the name). */
+    private static boolean leadsSession(ProcessHandle p) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[3]) == p.pid();
+        } catch (IOException | RuntimeException e) {
+            return false; // gone meanwhile
         }
     }
 

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -32,13 +31,15 @@ import reactor.netty.http.websocket.WebsocketInbound;
  * {@code v4.channel.k8s.io} (the only subprotocol fabric8 8.0.0 asks for: {@code PodOperationsImpl} builds its
  * WebSocket with {@code .subprotocol("v4.channel.k8s.io")}). Each binary message starts with its channel: 0 stdin,
  * 1 stdout, 2 stderr, 3 the final {@code Status} as JSON, 4 terminal resize (ignored: no TTY here). As the
- * kubelet's stream server does, each output channel first gets an empty message, and the session ends with the
- * status on channel 3 and a close.
+ * kubelet's stream server does, the lowest output channel first gets an empty message, and the session ends with
+ * the status on channel 3 and a close. (The kubelet also offers {@code v5.channel.k8s.io} and the base64 variants;
+ * this fake offers only v4, so a client asking for nothing else fails the handshake here instead of later.)
  *
- * <p>{@code sinceTime} is compared at whole seconds: the API server hands log options to the kubelet as query
- * parameters, and {@code metav1.Time} is encoded there as RFC 3339 without a fraction
- * ({@code MarshalQueryParameter}), so {@code 12:00:05.900Z} reaches the kubelet as {@code 12:00:05Z} and the lines
- * of that whole second come back.
+ * <p>{@code sinceTime} is compared at whole seconds: the API server decodes it with its fraction, but passes the
+ * log options on to the kubelet as query parameters, and {@code LogLocation} (pkg/registry/core/pod/strategy.go)
+ * writes {@code opts.SinceTime.Format(time.RFC3339)}, without a fraction: {@code 12:00:05.900Z} reaches the kubelet
+ * as {@code 12:00:05Z}, and the lines of that whole second come back. A client resuming a log from the last
+ * timestamp it saw gets lines again and must skip what it had.
  */
 final class PodStreams {
     private static final Logger log = LoggerFactory.getLogger(PodStreams.class);
@@ -225,17 +226,13 @@ final class PodStreams {
                 .thenMany(Flux.empty());
     }
 
-    /** The empty message each output channel gets when the stream opens. */
+    /**
+     * The one empty message the kubelet's stream server sends when the connection is established: on stdout if
+     * asked for, else stderr, else the error channel (remotecommand/websocket.go, "Send an empty message to the
+     * lowest writable channel").
+     */
     private static Flux<WebSocketFrame> opening(boolean stdout, boolean stderr) {
-        List<WebSocketFrame> first = new ArrayList<>();
-        if (stdout) {
-            first.add(frame(1, new byte[0]));
-        }
-        if (stderr) {
-            first.add(frame(2, new byte[0]));
-        }
-        first.add(frame(3, new byte[0]));
-        return Flux.defer(() -> Flux.fromIterable(first));
+        return Flux.defer(() -> Flux.just(frame(stdout ? 1 : stderr ? 2 : 3, new byte[0])));
     }
 
     private static WebSocketFrame frame(int channel, byte[] payload) {
