@@ -122,9 +122,29 @@ public final class FakeKubernetes implements AutoCloseable {
         return server.claimDir(namespace, name);
     }
 
-    /** Kills every pod process and stops the server; claim directories stay for the test to inspect or delete. */
+    /**
+     * Kills every pod process and stops the server (idempotent); claim directories stay for the test to inspect or
+     * delete, mount points the kubelet had to make on the host go when empty.
+     */
     @Override
     public void close() {
         server.close();
+    }
+
+    /**
+     * Standalone, as root: {@code ./mvnw -q -Prun test-compile -Dmain=dev.claudebridge.testkit.FakeKubernetes
+     * -Dargs="CLAIMS_DIR"}. Prints the master URL, then runs until killed.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 1) {
+            System.err.println("usage: FakeKubernetes CLAIMS_DIR");
+            System.exit(2);
+        }
+        FakeKubernetes k8s = start(Path.of(args[0]));
+        System.out.println("=== Fake Kubernetes ready ===");
+        System.out.println("master URL: " + k8s.masterUrl() + " (any bearer token)");
+        System.out.println("claims:     " + Path.of(args[0]).toAbsolutePath());
+        System.out.flush();
+        new java.util.concurrent.CountDownLatch(1).await();
     }
 }

@@ -37,9 +37,10 @@ import java.util.function.BiConsumer;
  * </pre>
  *
  * What it does to the host: nothing under the host's /dev (the pod's /dev is a tmpfs in its own mount namespace,
- * staged in the pod's state directory); a {@code mountPath} or a termination message path outside /dev that does
- * not exist is created on the host (an empty directory or file) as the bind mount's target, since the pods share
- * the host's root file system; the mounts themselves live only in the pod's mount namespace and go with it.
+ * staged in the pod's state directory); a {@code mountPath} that does not exist is created on the host (an empty
+ * root-owned 0755 directory, removed by the kubelet's close when still empty), and so is a termination message path
+ * outside /dev (an empty file, left), as the bind mounts' targets, since the pods share the host's root file
+ * system; the mounts themselves live only in the pod's mount namespace and go with it.
  *
  * <p>PID 1 of the pod is that small shell, not the command (as a runtime with an init such as {@code docker --init}
  * does): util-linux's {@code unshare --fork} cannot report a child killed by a signal (it fails re-raising it and

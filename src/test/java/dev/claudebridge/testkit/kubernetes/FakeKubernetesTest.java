@@ -278,6 +278,19 @@ final class FakeKubernetesTest {
         }
         Path one = k8s.claimPath(ns, "one");
         assertThat(one).isDirectory();
+        List<String> claimEvents = new CopyOnWriteArrayList<>();
+        Watch claimWatch = client.persistentVolumeClaims().inNamespace(ns).withLabel("claude-bridge/session", "one")
+                .watch(new Watcher<PersistentVolumeClaim>() {
+                    @Override
+                    public void eventReceived(Action action, PersistentVolumeClaim claim) {
+                        claimEvents.add(action + " " + claim.getMetadata().getName() + " "
+                                + claim.getStatus().getPhase());
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                    }
+                });
         assertThat(client.persistentVolumeClaims().inNamespace(ns).withLabel("claude-bridge/session").list()
                 .getItems()).hasSize(2).allSatisfy(c -> assertThat(c.getStatus().getPhase()).isEqualTo("Bound"));
 
@@ -312,6 +325,9 @@ final class FakeKubernetesTest {
         }
         client.persistentVolumeClaims().inNamespace(ns).withName("one").delete();
         await(() -> !Files.exists(one));
+        await(() -> claimEvents.contains("DELETED one Bound"));
+        assertThat(claimEvents).first().isEqualTo("ADDED one Bound");
+        claimWatch.close();
         Files.deleteIfExists(mount);
         Files.deleteIfExists(mount.getParent());
         assertThat(client.persistentVolumeClaims().inNamespace(ns).list().getItems()).extracting(
@@ -489,6 +505,15 @@ final class FakeKubernetesTest {
         assertThat(unknown.body()).contains("\"kind\":\"Status\"", "\"reason\":\"NotFound\"");
         assertThat(client.pods().inNamespace("nowhere").withName("nothing").get()).isNull();
         assertThat(client.getKubernetesVersion().getMajor()).isEqualTo("1");
+        try (KubernetesClient viaFacade = new KubernetesClientBuilder().withConfig(k8s.config()).build()) {
+            assertThat(viaFacade.pods().inNamespace("nowhere").list().getItems()).isEmpty();
+            // names are checked as the API server checks them
+            assertThatThrownBy(() -> viaFacade.pods().inNamespace("x").resource(pod("Not_A_Name", List.of("/bin/true"),
+                    false)).create()).isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                        assertThat(e.getCode()).isEqualTo(422);
+                        assertThat(e.getStatus().getReason()).isEqualTo("Invalid");
+                    });
+        }
 
         try (KubernetesClient anonymous = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
                 io.fabric8.kubernetes.client.Config.empty()).withMasterUrl(k8s.masterUrl()).build()).build()) {

@@ -51,6 +51,7 @@ public final class KubeServer implements AutoCloseable {
     private final Scheduler api = Schedulers.newBoundedElastic(16, 10_000, "fake-kube-api", 60, true);
     private final List<KubeRequest> requests = Collections.synchronizedList(new ArrayList<>());
     private final DisposableServer server;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private KubeServer(Path claimsRoot) throws java.io.IOException {
         this.claims = new Claims(claimsRoot);
@@ -301,6 +302,9 @@ public final class KubeServer implements AutoCloseable {
     /** Kills every pod process, stops the server, deletes the kubelet's state (claim directories stay). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         kubelet.close();
         server.disposeNow(Duration.ofSeconds(5));
         api.dispose();

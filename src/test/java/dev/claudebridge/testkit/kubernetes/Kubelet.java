@@ -50,6 +50,8 @@ final class Kubelet implements AutoCloseable {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("fake-kubelet-timer").factory());
     private final Map<String, Running> pods = new ConcurrentHashMap<>();
+    /** Mount points this node made on the host, removed (when empty) at close. */
+    private final java.util.Set<Path> createdMountPoints = ConcurrentHashMap.newKeySet();
 
     /** A pod this node knows: its log (from creation, empty until the container starts) and its container. */
     static final class Running {
@@ -141,6 +143,7 @@ final class Kubelet implements AutoCloseable {
         Container.Spec spec = spec(pod, c0, env, mounts);
         try {
             prepareClaims(spec);
+            makeMountPoints(spec);
             Container c = Container.start(spec, stateRoot.resolve(r.namespace + "_" + r.name + "_" + r.uid), r.log,
                     threads);
             r.container = c;
@@ -386,6 +389,26 @@ final class Kubelet implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the mount points the pods' root (the host's) lacks, as 0755 directories owned by root, and remembers
+     * them so that {@link #close()} removes them again when they are empty.
+     */
+    private void makeMountPoints(Container.Spec spec) throws IOException {
+        for (Container.Mount m : spec.mounts()) {
+            Path point = Path.of(m.mountPath()).toAbsolutePath();
+            Path missing = point;
+            while (missing.getParent() != null && !Files.exists(missing.getParent())) {
+                missing = missing.getParent();
+            }
+            if (!Files.exists(point)) {
+                Files.createDirectories(point);
+                for (Path p = point; p != null && p.startsWith(missing); p = p.getParent()) {
+                    createdMountPoints.add(p);
+                }
+            }
+        }
+    }
+
     // ---- status as the kubelet writes it
 
     private static void pending(ObjectNode pod, Running r, Instant now, String reason, String message) {
@@ -519,5 +542,13 @@ final class Kubelet implements AutoCloseable {
         pods.clear();
         timers.shutdownNow();
         threads.shutdownNow();
+        createdMountPoints.stream().sorted(java.util.Comparator.comparingInt(Path::getNameCount).reversed())
+                .forEach(p -> {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException e) {
+                        log.debug("mount point {} kept: {}", p, e.toString()); // not empty: someone else's now
+                    }
+                });
     }
 }

@@ -64,6 +64,7 @@ final class ResourceApi {
         body.put("apiVersion", "v1");
         body.put("kind", kind);
         String name = meta.path("name").asText();
+        validate(kind, name, meta);
         switch (resource) {
             case "pods" -> {
                 podDefaults(body, name);
@@ -166,6 +167,45 @@ final class ResourceApi {
                 return new Answer(200, store.remove(resource, namespace, name).orElse(current));
             }
         }
+    }
+
+    private static final java.util.regex.Pattern SUBDOMAIN = java.util.regex.Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final java.util.regex.Pattern LABEL_VALUE = java.util.regex.Pattern.compile(
+            "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+    private static final java.util.regex.Pattern LABEL_NAME = java.util.regex.Pattern.compile(
+            "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+
+    /**
+     * The API server's checks on names and labels (apimachinery's validation): an object name is an RFC 1123
+     * subdomain of at most 253 characters; a label key an optional DNS-subdomain prefix and a name of at most 63;
+     * a label value at most 63 characters of {@code [-A-Za-z0-9_.]}, alphanumeric at both ends.
+     */
+    private static void validate(String kind, String name, JsonNode meta) {
+        if (name.length() > 253 || !SUBDOMAIN.matcher(name).matches()) {
+            throw KubeError.invalid(kind, name, "metadata.name: Invalid value: \"" + name + "\": a lowercase RFC 1123 "
+                    + "subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end "
+                    + "with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+                    + "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+        }
+        meta.path("labels").properties().forEach(e -> {
+            String key = e.getKey();
+            int slash = key.indexOf('/');
+            String prefix = slash < 0 ? "" : key.substring(0, slash);
+            String keyName = key.substring(slash + 1);
+            if ((slash >= 0 && (prefix.length() > 253 || !SUBDOMAIN.matcher(prefix).matches()))
+                    || keyName.length() > 63 || !LABEL_NAME.matcher(keyName).matches()) {
+                throw KubeError.invalid(kind, name, "metadata.labels: Invalid value: \"" + key + "\": name part must "
+                        + "consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+                        + "alphanumeric character");
+            }
+            String value = e.getValue().asText();
+            if (value.length() > 63 || !LABEL_VALUE.matcher(value).matches()) {
+                throw KubeError.invalid(kind, name, "metadata.labels: Invalid value: \"" + value + "\": a valid label "
+                        + "must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+                        + "start and end with an alphanumeric character (at most 63 characters)");
+            }
+        });
     }
 
     /** What the API server's defaulting and admission add to a pod it stores. */
