@@ -124,7 +124,7 @@ public final class FakeKubernetes implements AutoCloseable {
 
     /**
      * Kills every pod process and stops the server (idempotent); claim directories stay for the test to inspect or
-     * delete, mount points the kubelet had to make on the host go when empty.
+     * delete, and so do the (empty) mount points the kubelet had to make on the host.
      */
     @Override
     public void close() {

@@ -38,7 +38,7 @@ import java.util.function.BiConsumer;
  *
  * What it does to the host: nothing under the host's /dev (the pod's /dev is a tmpfs in its own mount namespace,
  * staged in the pod's state directory); a {@code mountPath} that does not exist is created on the host (an empty
- * root-owned 0755 directory, removed by the kubelet's close when still empty), and so is a termination message path
+ * root-owned 0755 directory, left there: see {@code Kubelet.makeMountPoints}), and so is a termination message path
  * outside /dev (an empty file, left), as the bind mounts' targets, since the pods share the host's root file
  * system; the mounts themselves live only in the pod's mount namespace and go with it.
  *

@@ -50,8 +50,6 @@ final class Kubelet implements AutoCloseable {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("fake-kubelet-timer").factory());
     private final Map<String, Running> pods = new ConcurrentHashMap<>();
-    /** Mount points this node made on the host, removed (when empty) at close. */
-    private final java.util.Set<Path> createdMountPoints = ConcurrentHashMap.newKeySet();
 
     /** A pod this node knows: its log (from creation, empty until the container starts) and its container. */
     static final class Running {
@@ -390,22 +388,13 @@ final class Kubelet implements AutoCloseable {
     }
 
     /**
-     * Creates the mount points the pods' root (the host's) lacks, as 0755 directories owned by root, and remembers
-     * them so that {@link #close()} removes them again when they are empty.
+     * Creates the mount points the pods' root (the host's) lacks, as root-owned 0755 directories, and leaves them:
+     * removing one later would detach the mounts of pods that still use it in their own mount namespaces (Linux
+     * lets an rmdir on the host lazily unmount them there), and other fakes on this machine may run such pods.
      */
-    private void makeMountPoints(Container.Spec spec) throws IOException {
+    private static void makeMountPoints(Container.Spec spec) throws IOException {
         for (Container.Mount m : spec.mounts()) {
-            Path point = Path.of(m.mountPath()).toAbsolutePath();
-            Path missing = point;
-            while (missing.getParent() != null && !Files.exists(missing.getParent())) {
-                missing = missing.getParent();
-            }
-            if (!Files.exists(point)) {
-                Files.createDirectories(point);
-                for (Path p = point; p != null && p.startsWith(missing); p = p.getParent()) {
-                    createdMountPoints.add(p);
-                }
-            }
+            Files.createDirectories(Path.of(m.mountPath()).toAbsolutePath());
         }
     }
 
@@ -542,13 +531,5 @@ final class Kubelet implements AutoCloseable {
         pods.clear();
         timers.shutdownNow();
         threads.shutdownNow();
-        createdMountPoints.stream().sorted(java.util.Comparator.comparingInt(Path::getNameCount).reversed())
-                .forEach(p -> {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException e) {
-                        log.debug("mount point {} kept: {}", p, e.toString()); // not empty: someone else's now
-                    }
-                });
     }
 }
