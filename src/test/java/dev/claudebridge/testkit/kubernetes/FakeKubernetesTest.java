@@ -90,7 +90,12 @@ final class FakeKubernetesTest {
         String ns = namespace();
         List<String> phases = new CopyOnWriteArrayList<>();
         try (Watch watch = client.pods().inNamespace(ns).watch(new Recorder(p -> phases.add(p.getStatus().getPhase())))) {
-            client.pods().inNamespace(ns).resource(pod("cat", List.of("/bin/cat"), true)).create();
+            Pod created = client.pods().inNamespace(ns).resource(pod("cat", List.of("/bin/cat"), true)).create();
+            assertThat(created.getMetadata().getUid()).isNotBlank();
+            assertThat(created.getMetadata().getResourceVersion()).isNotBlank();
+            assertThat(Instant.parse(created.getMetadata().getCreationTimestamp()))
+                    .isCloseTo(Instant.now(), within(Duration.ofSeconds(10)));
+            assertThat(created.getStatus().getPhase()).isEqualTo("Pending");
             PodResource cat = client.pods().inNamespace(ns).withName("cat");
             cat.waitUntilCondition(p -> "Running".equals(p.getStatus().getPhase()), 10, TimeUnit.SECONDS);
             await(() -> phases.contains("Running"));
@@ -189,6 +194,15 @@ final class FakeKubernetesTest {
             assertThat(c.getStatus()).isEqualTo("False");
         });
         assertThat(fails.getLog()).isEqualTo("out\nerr\n");
+        // the kubelet keeps the last 4096 bytes of a longer message
+        client.pods().inNamespace(ns).resource(pod("long", List.of("/bin/sh", "-c",
+                "printf '%05000d' 0 > /dev/termination-log; printf END >> /dev/termination-log"), false)).create();
+        Pod longMessage = client.pods().inNamespace(ns).withName("long").waitUntilCondition(FakeKubernetesTest::ended,
+                10, TimeUnit.SECONDS);
+        String message = longMessage.getStatus().getContainerStatuses().get(0).getState().getTerminated().getMessage();
+        assertThat(message).hasSize(4096).endsWith("0END");
+        assertThat(longMessage.getStatus().getContainerStatuses().get(0).getState().getTerminated().getReason())
+                .isEqualTo("Completed");
         // following the log of a container that has exited replays it and ends
         ByteArrayOutputStream followed = new SyncBytes();
         try (LogWatch follow = fails.watchLog(followed)) {
