@@ -38,7 +38,8 @@ import java.util.function.BiConsumer;
  *
  * What it does to the host: nothing under the host's /dev (the pod's /dev is a tmpfs in its own mount namespace,
  * staged in the pod's state directory); a {@code mountPath} that does not exist is created on the host (an empty
- * root-owned 0755 directory, left there: see {@code Kubelet.makeMountPoints}), and so is a termination message path
+ * root-owned 0755 directory, left there: removing it later would lazily detach the mounts of pods, of this or
+ * another fake on the machine, that still use it in their namespaces), and so is a termination message path
  * outside /dev (an empty file, left), as the bind mounts' targets, since the pods share the host's root file
  * system; the mounts themselves live only in the pod's mount namespace and go with it.
  *
@@ -48,8 +49,12 @@ import java.util.function.BiConsumer;
  * pod but that shell (its descendants), which is the container's process group and whatever it spawned.
  */
 final class Container {
-    /** One bind mount: a claim's host directory (or a directory in it) at a path in the pod. */
-    record Mount(Path hostDir, String mountPath, boolean readOnly) {
+    /**
+     * One volume mount: a host directory bind-mounted at a path in the pod (a claim, a directory in it, or a disk
+     * emptyDir), or, when {@code hostDir} is null, a tmpfs (an emptyDir of medium Memory, {@code tmpfsBytes} its size
+     * limit or 0). {@code claim} marks the ones the kubelet gives to the pod's user.
+     */
+    record Mount(Path hostDir, String mountPath, boolean readOnly, long tmpfsBytes, boolean claim) {
     }
 
     /** Everything the kubelet resolved from the pod spec. */
@@ -261,25 +266,57 @@ final class Container {
         s.append("ln -s /proc/self/fd \"$dev/fd\"; ln -s /proc/self/fd/0 \"$dev/stdin\";"
                 + " ln -s /proc/self/fd/1 \"$dev/stdout\"; ln -s /proc/self/fd/2 \"$dev/stderr\"\n");
         s.append("mkdir \"$dev/pts\" \"$dev/shm\"\nmount -t tmpfs -o mode=1777,nosuid,nodev tmpfs \"$dev/shm\"\n");
+        // Every source is bind-mounted into the private /dev first, while the host paths are all reachable (a volume at
+        // /tmp would hide a claim or state directory under /tmp), then onto its target, parents before children as
+        // the CRI runtime sorts them; the staging binds go again at the end.
+        List<Mount> mounts = new ArrayList<>(spec.mounts());
+        mounts.sort(java.util.Comparator.comparingInt(m -> Path.of(m.mountPath()).normalize().getNameCount()));
         String tm = spec.terminationMessagePath();
-        if (tm.startsWith("/dev/")) {
+        boolean tmInDev = tm.startsWith("/dev/");
+        if (tmInDev) {
             String inDev = "\"$dev\"/" + q(tm.substring(5));
             s.append("mkdir -p \"$(dirname ").append(inDev).append(")\"; : > ").append(inDev)
                     .append("; mount --bind ").append(q(message.toString())).append(' ').append(inDev).append('\n');
-            s.append("mount --move \"$dev\" /dev\n");
-        } else {
-            s.append("mount --move \"$dev\" /dev\n");
-            s.append("mkdir -p \"$(dirname ").append(q(tm)).append(")\"; [ -e ").append(q(tm)).append(" ] || : > ")
-                    .append(q(tm)).append("; mount --bind ").append(q(message.toString())).append(' ')
-                    .append(q(tm)).append('\n');
         }
-        for (Mount m : spec.mounts()) {
-            s.append("mkdir -p ").append(q(m.mountPath())).append("; mount --bind ").append(q(m.hostDir().toString()))
-                    .append(' ').append(q(m.mountPath())).append('\n');
+        s.append("mkdir \"$dev/.volumes\"\n");
+        for (int i = 0; i < mounts.size(); i++) {
+            Mount m = mounts.get(i);
+            if (m.hostDir() != null) {
+                s.append("mkdir \"$dev/.volumes/").append(i).append("\"; mount --bind ").append(q(m.hostDir().toString()))
+                        .append(" \"$dev/.volumes/").append(i).append("\"\n");
+            }
+        }
+        if (!tmInDev) {
+            s.append(": > \"$dev/.volumes/tl\"; mount --bind ").append(q(message.toString()))
+                    .append(" \"$dev/.volumes/tl\"\n");
+        }
+        s.append("mount --move \"$dev\" /dev\n");
+        for (int i = 0; i < mounts.size(); i++) {
+            Mount m = mounts.get(i);
+            s.append("mkdir -p ").append(q(m.mountPath())).append('\n');
+            if (m.hostDir() != null) {
+                s.append("mount --bind /dev/.volumes/").append(i).append(' ').append(q(m.mountPath())).append('\n');
+            } else {
+                s.append("mount -t tmpfs -o mode=1777,nosuid,nodev").append(m.tmpfsBytes() > 0 ? ",size="
+                        + m.tmpfsBytes() : "").append(" tmpfs ").append(q(m.mountPath())).append('\n');
+            }
             if (m.readOnly()) {
                 s.append("mount -o remount,bind,ro ").append(q(m.mountPath())).append('\n');
             }
         }
+        if (!tmInDev) {
+            s.append("mkdir -p \"$(dirname ").append(q(tm)).append(")\"; [ -e ").append(q(tm)).append(" ] || : > ")
+                    .append(q(tm)).append("; mount --bind /dev/.volumes/tl ").append(q(tm)).append('\n');
+            s.append("umount /dev/.volumes/tl && rm -f /dev/.volumes/tl || true\n");
+        }
+        for (int i = 0; i < mounts.size(); i++) {
+            if (mounts.get(i).hostDir() != null) {
+                // rmdir, never rm -r: a staging bind that failed to go still shows the volume's files
+                s.append("umount /dev/.volumes/").append(i).append(" && rmdir /dev/.volumes/").append(i)
+                        .append(" || true\n");
+            }
+        }
+        s.append("rmdir /dev/.volumes || true\n");
         s.append("set +e\n");
         if (spec.workingDir() != null && !spec.workingDir().isEmpty()) {
             // the runtime makes a missing working directory; as the pod's user so that it can write there

@@ -310,8 +310,12 @@ final class FakeKubernetesTest {
 
         // pods share the host's root: the mount point must be where the pod's user can reach it, as in an image
         Path mount = Path.of("/tmp", "fake-k8s-test-" + ProcessHandle.current().pid() + "-" + ns, "session");
-        Pod writer = pod("writer", List.of("/bin/sh", "-c", "echo secret > " + mount + "/f; id -u"), false);
+        // with an emptyDir at /tmp as the bot's pods have: mounted before the claim below it, private to the pod
+        String scratch = "/tmp/scratch-" + ns + "-" + ProcessHandle.current().pid();
+        Pod writer = pod("writer", List.of("/bin/sh", "-c", "echo secret > " + mount + "/f; echo x > " + scratch
+                + "; id -u"), false);
         withClaim(writer, "one", mount.toString(), 12345L);
+        withTmp(writer);
         client.pods().inNamespace(ns).resource(writer).create();
         Pod w = client.pods().inNamespace(ns).withName("writer").waitUntilCondition(FakeKubernetesTest::ended, 10,
                 TimeUnit.SECONDS);
@@ -321,17 +325,20 @@ final class FakeKubernetesTest {
                 .isEqualTo("12345\n");
         assertThat(Files.readString(one.resolve("f"))).isEqualTo("secret\n");
         assertThat(Files.getAttribute(one.resolve("f"), "unix:uid")).isEqualTo(12345);
+        assertThat(Path.of(scratch)).doesNotExist();
 
         Path privateDir = Files.createDirectory(temp.resolve("private-" + ns));
         Files.setPosixFilePermissions(privateDir, PosixFilePermissions.fromString("rwx------"));
         Pod snoop = pod("snoop", List.of("/bin/sh", "-c", "echo own: $(ls -A " + mount + "); cat " + one.resolve("f")
-                + " || echo no-claim; ls " + privateDir + " || echo no-private"), false);
+                + " || echo no-claim; ls " + privateDir + " || echo no-private; cat " + scratch + " || echo no-scratch"),
+                false);
         withClaim(snoop, "two", mount.toString(), 12345L);
+        withTmp(snoop);
         client.pods().inNamespace(ns).resource(snoop).create();
         client.pods().inNamespace(ns).withName("snoop").waitUntilCondition(FakeKubernetesTest::ended, 10,
                 TimeUnit.SECONDS);
         String seen = k8sLog(ns, "snoop");
-        assertThat(seen).contains("no-claim", "no-private").doesNotContain("secret");
+        assertThat(seen).contains("no-claim", "no-private", "no-scratch").doesNotContain("secret");
         assertThat(seen.lines().toList()).as("its own claim is empty").contains("own:");
 
         for (String name : List.of("writer", "snoop")) {
@@ -566,6 +573,18 @@ final class FakeKubernetesTest {
                         .build()));
         pod.getSpec().setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder()
                 .withRunAsUser(uid).withRunAsGroup(uid).build());
+    }
+
+    private static void withTmp(Pod pod) {
+        List<io.fabric8.kubernetes.api.model.Volume> volumes = new ArrayList<>(pod.getSpec().getVolumes());
+        volumes.add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("tmp").withNewEmptyDir()
+                .withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
+        pod.getSpec().setVolumes(volumes);
+        List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>(
+                pod.getSpec().getContainers().get(0).getVolumeMounts());
+        mounts.add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("tmp").withMountPath("/tmp")
+                .build());
+        pod.getSpec().getContainers().get(0).setVolumeMounts(mounts);
     }
 
     private static boolean ended(Pod p) {

@@ -107,9 +107,16 @@ final class Kubelet implements AutoCloseable {
             return;
         }
         ObjectNode pod = found.get();
+        Path stateDir = stateRoot.resolve(r.namespace + "_" + r.name + "_" + r.uid);
         List<Container.Mount> mounts;
         try {
-            mounts = mounts(pod);
+            mounts = mounts(pod, stateDir);
+        } catch (IllegalArgumentException | IOException unsupported) {
+            r.waitingReason = "CreateContainerConfigError";
+            Instant at = Instant.now();
+            store.update("pods", r.namespace, r.name, p -> pending(p, r, at, "CreateContainerConfigError",
+                    unsupported.getMessage()));
+            return;
         } catch (KubeError missingClaim) {
             store.update("pods", r.namespace, r.name, p -> {
                 ObjectNode status = p.with("status");
@@ -141,9 +148,7 @@ final class Kubelet implements AutoCloseable {
         Container.Spec spec = spec(pod, c0, env, mounts);
         try {
             prepareClaims(spec);
-            makeMountPoints(spec);
-            Container c = Container.start(spec, stateRoot.resolve(r.namespace + "_" + r.name + "_" + r.uid), r.log,
-                    threads);
+            Container c = Container.start(spec, stateDir, r.log, threads);
             r.container = c;
             store.update("pods", r.namespace, r.name, p -> running(p, r, c));
             c.exited().thenAcceptAsync(code -> exited(r, c, code), threads);
@@ -232,32 +237,78 @@ final class Kubelet implements AutoCloseable {
 
     // ---- resolving the spec
 
-    private List<Container.Mount> mounts(ObjectNode pod) {
-        Map<String, String> claimOfVolume = new LinkedHashMap<>();
+    /**
+     * The container's volume mounts: claims (their host directory, or {@code subPath} in it) and emptyDirs (a
+     * directory in the pod's state, 0777 as the kubelet makes it; a tmpfs for medium Memory). A missing claim is a
+     * {@link KubeError} (the pod stays unscheduled); another volume type is an {@link IllegalArgumentException}.
+     */
+    private List<Container.Mount> mounts(ObjectNode pod, Path stateDir) throws IOException {
+        Map<String, JsonNode> volumes = new LinkedHashMap<>();
         for (JsonNode v : pod.path("spec").path("volumes")) {
-            JsonNode pvc = v.path("persistentVolumeClaim");
-            if (!pvc.isMissingNode()) {
-                claimOfVolume.put(v.path("name").asText(), pvc.path("claimName").asText());
-            }
+            volumes.put(v.path("name").asText(), v);
         }
         String ns = pod.path("metadata").path("namespace").asText();
         List<Container.Mount> mounts = new ArrayList<>();
         for (JsonNode m : pod.path("spec").path("containers").path(0).path("volumeMounts")) {
-            String claim = claimOfVolume.get(m.path("name").asText());
-            if (claim == null) {
-                continue; // only claims are backed here; other volume types are left out
-            }
-            ObjectNode pvc = store.get("persistentvolumeclaims", ns, claim)
-                    .orElseThrow(() -> KubeError.notFound("persistentvolumeclaim", claim));
-            if (pvc.path("metadata").has("deletionTimestamp")) {
-                throw KubeError.badRequest("persistentvolumeclaim \"" + claim + "\" is being deleted");
-            }
-            Path dir = claims.dir(ns, claim);
+            String volumeName = m.path("name").asText();
+            JsonNode volume = volumes.get(volumeName);
+            String mountPath = m.path("mountPath").asText();
+            boolean readOnly = m.path("readOnly").asBoolean(false);
             String sub = m.path("subPath").asText("");
-            mounts.add(new Container.Mount(sub.isEmpty() ? dir : dir.resolve(sub), m.path("mountPath").asText(),
-                    m.path("readOnly").asBoolean(false)));
+            if (volume == null) {
+                throw new IllegalArgumentException("volumeMounts: volume \"" + volumeName + "\" is not in spec.volumes");
+            }
+            if (volume.has("persistentVolumeClaim")) {
+                String claim = volume.path("persistentVolumeClaim").path("claimName").asText();
+                ObjectNode pvc = store.get("persistentvolumeclaims", ns, claim)
+                        .orElseThrow(() -> KubeError.notFound("persistentvolumeclaim", claim));
+                if (pvc.path("metadata").has("deletionTimestamp")) {
+                    throw KubeError.badRequest("persistentvolumeclaim \"" + claim + "\" is being deleted");
+                }
+                Path dir = claims.dir(ns, claim);
+                mounts.add(new Container.Mount(sub.isEmpty() ? dir : dir.resolve(sub), mountPath,
+                        readOnly || volume.path("persistentVolumeClaim").path("readOnly").asBoolean(false), 0, true));
+            } else if (volume.has("emptyDir")) {
+                JsonNode emptyDir = volume.path("emptyDir");
+                if ("Memory".equals(emptyDir.path("medium").asText(""))) {
+                    mounts.add(new Container.Mount(null, mountPath, readOnly,
+                            bytes(emptyDir.path("sizeLimit").asText("")), false));
+                } else {
+                    // (a disk emptyDir's sizeLimit, which the kubelet enforces by eviction, is not enforced here)
+                    Path dir = stateDir.resolve("volumes").resolve(volumeName);
+                    if (!Files.exists(dir)) {
+                        Files.createDirectories(dir);
+                        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions
+                                .fromString("rwxrwxrwx"));
+                    }
+                    mounts.add(new Container.Mount(sub.isEmpty() ? dir : dir.resolve(sub), mountPath, readOnly, 0,
+                            false));
+                }
+            } else {
+                throw new IllegalArgumentException("volume \"" + volumeName + "\": only persistentVolumeClaim and "
+                        + "emptyDir volumes are supported by FakeKubernetes");
+            }
         }
         return mounts;
+    }
+
+    /** A resource quantity ({@code 64Mi}, {@code 1G}, {@code 500000}) in bytes; 0 for none. */
+    static long bytes(String quantity) {
+        if (quantity.isEmpty()) {
+            return 0;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9.]+)([KMGTPE]i?|k)?").matcher(quantity);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("quantity " + quantity);
+        }
+        double n = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "" : m.group(2);
+        int power = "kKMGTPE".indexOf(unit.isEmpty() ? 'x' : unit.charAt(0));
+        if (power == 0) {
+            power = 1; // "k" and "K" are both kilo
+        }
+        double base = unit.endsWith("i") ? 1024 : 1000;
+        return (long) (n * (power < 0 ? 1 : Math.pow(base, power)));
     }
 
     /**
@@ -367,6 +418,9 @@ final class Kubelet implements AutoCloseable {
      */
     private static void prepareClaims(Container.Spec spec) throws IOException {
         for (Container.Mount m : spec.mounts()) {
+            if (!m.claim()) {
+                continue;
+            }
             Files.createDirectories(m.hostDir());
             if (spec.fsGroup().isPresent()) {
                 int group = spec.fsGroup().get().intValue();
@@ -384,17 +438,6 @@ final class Kubelet implements AutoCloseable {
                 Files.setAttribute(m.hostDir(), "unix:uid", (int) spec.uid());
                 Files.setAttribute(m.hostDir(), "unix:gid", (int) spec.gid());
             }
-        }
-    }
-
-    /**
-     * Creates the mount points the pods' root (the host's) lacks, as root-owned 0755 directories, and leaves them:
-     * removing one later would detach the mounts of pods that still use it in their own mount namespaces (Linux
-     * lets an rmdir on the host lazily unmount them there), and other fakes on this machine may run such pods.
-     */
-    private static void makeMountPoints(Container.Spec spec) throws IOException {
-        for (Container.Mount m : spec.mounts()) {
-            Files.createDirectories(Path.of(m.mountPath()).toAbsolutePath());
         }
     }
 
