@@ -517,6 +517,27 @@ final class FakeKubernetesTest {
     }
 
     @Test
+    void closeKillsEveryPodProcessDeletedOnesToo() {
+        String marker = "30." + ProcessHandle.current().pid(); // a sleep argument no other process has
+        try (FakeKubernetes own = FakeKubernetes.start(temp.resolve("own-claims"));
+                KubernetesClient c = new KubernetesClientBuilder().withConfig(own.config()).build()) {
+            for (String name : List.of("kept", "forgotten")) {
+                c.pods().inNamespace("n").resource(pod(name, List.of("/bin/sleep", marker), false)).create();
+                c.pods().inNamespace("n").withName(name)
+                        .waitUntilCondition(p -> "Running".equals(p.getStatus().getPhase()), 10, TimeUnit.SECONDS);
+            }
+            assertThat(sleepers(marker)).hasSize(2);
+            c.pods().inNamespace("n").withName("forgotten").withGracePeriod(0).delete();
+        }
+        assertThat(sleepers(marker)).isEmpty();
+    }
+
+    private static List<ProcessHandle> sleepers(String marker) {
+        return ProcessHandle.allProcesses().filter(p -> p.isAlive() && p.info().arguments()
+                .map(a -> Arrays.asList(a).contains(marker)).orElse(false)).toList();
+    }
+
+    @Test
     void unknownPathsAndMissingTokensGetStatusObjects() throws Exception {
         HttpClient http = client.getHttpClient();
         HttpResponse<String> unknown = http.sendAsync(http.newHttpRequestBuilder()

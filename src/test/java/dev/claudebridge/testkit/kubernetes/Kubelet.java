@@ -50,6 +50,11 @@ final class Kubelet implements AutoCloseable {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("fake-kubelet-timer").factory());
     private final Map<String, Running> pods = new ConcurrentHashMap<>();
+    /**
+     * Every container whose process has not ended, deleted pods' included: a pod deleted with grace 0 is forgotten
+     * at once while its SIGKILL is still queued, and close must still find its process.
+     */
+    private final java.util.Set<Container> live = ConcurrentHashMap.newKeySet();
 
     /** A pod this node knows: its log (from creation, empty until the container starts) and its container. */
     static final class Running {
@@ -150,6 +155,8 @@ final class Kubelet implements AutoCloseable {
             prepareClaims(spec);
             Container c = Container.start(spec, stateDir, r.log, threads);
             r.container = c;
+            live.add(c);
+            c.exited().whenComplete((code, e) -> live.remove(c));
             store.update("pods", r.namespace, r.name, p -> running(p, r, c));
             c.exited().thenAcceptAsync(code -> exited(r, c, code), threads);
         } catch (IOException | RuntimeException e) {
@@ -561,15 +568,12 @@ final class Kubelet implements AutoCloseable {
         return threads;
     }
 
-    /** Kills every pod process and waits for them (at most a few seconds each). */
+    /** Kills every pod process, deleted pods' too, and waits for them (at most a few seconds each). */
     @Override
     public void close() {
-        for (Running r : pods.values()) {
-            r.deleting = true;
-            Container c = r.container;
-            if (c != null) {
-                c.destroy();
-            }
+        pods.values().forEach(r -> r.deleting = true);
+        for (Container c : live) {
+            c.destroy();
         }
         pods.clear();
         timers.shutdownNow();
