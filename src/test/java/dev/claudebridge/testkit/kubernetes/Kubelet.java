@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * object goes. All work here runs on the kubelet's own threads, never on an event loop.
  *
  * <p>Left out: restarts ({@code restartPolicy} is taken as {@code Never}), init and sidecar containers, probes,
- * resource limits (an OOM kill is only simulated by {@link #markOomKilled}), images (recorded, never pulled).
+ * resource limits (an OOM kill is only simulated, by {@code FakeKubernetes.markOomKilled}), images (recorded, never
+ * pulled). {@link PodStatus} writes the status.
  */
 final class Kubelet implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Kubelet.class);
@@ -119,7 +120,7 @@ final class Kubelet implements AutoCloseable {
         } catch (IllegalArgumentException | IOException unsupported) {
             r.waitingReason = "CreateContainerConfigError";
             Instant at = Instant.now();
-            store.update("pods", r.namespace, r.name, p -> pending(p, r, at, "CreateContainerConfigError",
+            store.update("pods", r.namespace, r.name, p -> PodStatus.pending(p, r, at, "CreateContainerConfigError",
                     unsupported.getMessage()));
             return;
         } catch (KubeError missingClaim) {
@@ -127,7 +128,7 @@ final class Kubelet implements AutoCloseable {
                 ObjectNode status = p.with("status");
                 status.put("phase", "Pending");
                 ArrayNode conditions = status.putArray("conditions");
-                condition(conditions, "PodScheduled", "False", "Unschedulable",
+                PodStatus.condition(conditions, "PodScheduled", "False", "Unschedulable",
                         "0/1 nodes are available: " + missingClaim.getMessage() + ".");
             });
             timers.schedule(() -> threads.execute(() -> sync(r)), 1, TimeUnit.SECONDS);
@@ -140,7 +141,7 @@ final class Kubelet implements AutoCloseable {
             env = environment(pod, c0);
         } catch (KubeError configError) {
             r.waitingReason = "CreateContainerConfigError";
-            store.update("pods", r.namespace, r.name, p -> pending(p, r, now, "CreateContainerConfigError",
+            store.update("pods", r.namespace, r.name, p -> PodStatus.pending(p, r, now, "CreateContainerConfigError",
                     configError.getMessage()));
             timers.schedule(() -> threads.execute(() -> sync(r)), 1, TimeUnit.SECONDS);
             return;
@@ -148,7 +149,7 @@ final class Kubelet implements AutoCloseable {
         r.waitingReason = "ContainerCreating";
         store.update("pods", r.namespace, r.name, p -> {
             p.with("spec").put("nodeName", NODE);
-            pending(p, r, now, "ContainerCreating", null);
+            PodStatus.pending(p, r, now, "ContainerCreating", null);
         });
         Container.Spec spec = spec(pod, c0, env, mounts);
         try {
@@ -157,12 +158,12 @@ final class Kubelet implements AutoCloseable {
             r.container = c;
             live.add(c);
             c.exited().whenComplete((code, e) -> live.remove(c));
-            store.update("pods", r.namespace, r.name, p -> running(p, r, c));
+            store.update("pods", r.namespace, r.name, p -> PodStatus.running(p, r, c));
             c.exited().thenAcceptAsync(code -> exited(r, c, code), threads);
         } catch (IOException | RuntimeException e) {
             log.warn("pod {}/{} could not start", r.namespace, r.name, e);
             r.waitingReason = "RunContainerError";
-            store.update("pods", r.namespace, r.name, p -> pending(p, r, now, "RunContainerError", e.toString()));
+            store.update("pods", r.namespace, r.name, p -> PodStatus.pending(p, r, now, "RunContainerError", e.toString()));
         }
     }
 
@@ -229,7 +230,7 @@ final class Kubelet implements AutoCloseable {
         Instant finished = Instant.now();
         String message = c.terminationMessage();
         String reason = r.oomKilled ? "OOMKilled" : code == 0 ? "Completed" : "Error";
-        store.update("pods", r.namespace, r.name, p -> terminated(p, r, c, code, reason, message, finished));
+        store.update("pods", r.namespace, r.name, p -> PodStatus.terminated(p, r, c, code, reason, message, finished));
         if (r.deleting) {
             finish(r);
         }
@@ -446,116 +447,6 @@ final class Kubelet implements AutoCloseable {
                 Files.setAttribute(m.hostDir(), "unix:gid", (int) spec.gid());
             }
         }
-    }
-
-    // ---- status as the kubelet writes it
-
-    private static void pending(ObjectNode pod, Running r, Instant now, String reason, String message) {
-        ObjectNode status = pod.with("status");
-        status.put("phase", "Pending");
-        ArrayNode conditions = status.putArray("conditions");
-        condition(conditions, "PodReadyToStartContainers", "True", null, null);
-        condition(conditions, "Initialized", "True", null, null);
-        condition(conditions, "Ready", "False", "ContainersNotReady", "containers with unready status: ["
-                + containerName(pod) + "]");
-        condition(conditions, "ContainersReady", "False", "ContainersNotReady", "containers with unready status: ["
-                + containerName(pod) + "]");
-        condition(conditions, "PodScheduled", "True", null, null);
-        node(status);
-        status.put("startTime", KubeJson.time(now));
-        ObjectNode waiting = KubeJson.object();
-        waiting.put("reason", reason);
-        if (message != null) {
-            waiting.put("message", message);
-        }
-        ObjectNode cs = containerStatus(pod, r, false);
-        cs.remove("containerID");
-        cs.put("imageID", "");
-        cs.putObject("state").set("waiting", waiting);
-        status.putArray("containerStatuses").add(cs);
-    }
-
-    private static void running(ObjectNode pod, Running r, Container c) {
-        ObjectNode status = pod.with("status");
-        status.put("phase", "Running");
-        ArrayNode conditions = status.putArray("conditions");
-        condition(conditions, "PodReadyToStartContainers", "True", null, null);
-        condition(conditions, "Initialized", "True", null, null);
-        condition(conditions, "Ready", "True", null, null);
-        condition(conditions, "ContainersReady", "True", null, null);
-        condition(conditions, "PodScheduled", "True", null, null);
-        ObjectNode cs = containerStatus(pod, r, true);
-        cs.put("started", true);
-        cs.putObject("state").putObject("running").put("startedAt", KubeJson.time(c.startedAt()));
-        status.putArray("containerStatuses").add(cs);
-    }
-
-    private static void terminated(ObjectNode pod, Running r, Container c, int code, String reason, String message,
-            Instant finished) {
-        ObjectNode status = pod.with("status");
-        status.put("phase", code == 0 ? "Succeeded" : "Failed");
-        ArrayNode conditions = status.putArray("conditions");
-        condition(conditions, "PodReadyToStartContainers", "False", null, null);
-        condition(conditions, "Initialized", "True", null, null);
-        condition(conditions, "Ready", "False", "PodCompleted", null);
-        condition(conditions, "ContainersReady", "False", "PodCompleted", null);
-        condition(conditions, "PodScheduled", "True", null, null);
-        if (r.oomKilled) {
-            // no memory limit is enforced here: the OOM kill is simulated, and says so
-            status.put("message", "OOMKilled simulated by FakeKubernetes.markOomKilled (SIGKILL, no memory limit)");
-        }
-        ObjectNode cs = containerStatus(pod, r, false);
-        cs.put("started", false);
-        ObjectNode t = cs.putObject("state").putObject("terminated");
-        t.put("exitCode", code);
-        t.put("reason", reason);
-        if (!message.isEmpty()) {
-            t.put("message", message);
-        }
-        t.put("startedAt", KubeJson.time(c.startedAt()));
-        t.put("finishedAt", KubeJson.time(finished));
-        t.put("containerID", "containerd://" + r.containerId);
-        status.putArray("containerStatuses").add(cs);
-    }
-
-    private static ObjectNode containerStatus(ObjectNode pod, Running r, boolean ready) {
-        JsonNode c0 = pod.path("spec").path("containers").path(0);
-        ObjectNode cs = KubeJson.object();
-        cs.put("name", c0.path("name").asText());
-        cs.putObject("state");
-        cs.putObject("lastState");
-        cs.put("ready", ready);
-        cs.put("restartCount", 0);
-        cs.put("image", c0.path("image").asText(""));
-        cs.put("imageID", "sha256:" + r.containerId);
-        cs.put("containerID", "containerd://" + r.containerId);
-        cs.put("started", ready);
-        return cs;
-    }
-
-    private static void node(ObjectNode status) {
-        status.put("hostIP", "127.0.0.1");
-        status.putArray("hostIPs").addObject().put("ip", "127.0.0.1");
-        status.put("podIP", "127.0.0.1");
-        status.putArray("podIPs").addObject().put("ip", "127.0.0.1");
-    }
-
-    private static void condition(ArrayNode conditions, String type, String value, String reason, String message) {
-        ObjectNode c = conditions.addObject();
-        c.put("type", type);
-        c.put("status", value);
-        c.putNull("lastProbeTime");
-        c.put("lastTransitionTime", KubeJson.time(Instant.now()));
-        if (reason != null) {
-            c.put("reason", reason);
-        }
-        if (message != null) {
-            c.put("message", message);
-        }
-    }
-
-    static String containerName(JsonNode pod) {
-        return pod.path("spec").path("containers").path(0).path("name").asText();
     }
 
     private static byte[] randomBytes(int n) {

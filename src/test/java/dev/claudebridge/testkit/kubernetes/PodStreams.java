@@ -65,7 +65,7 @@ final class PodStreams {
         }
         if (q.flag("previous")) {
             // restartPolicy Never: there is never a previous container (kubelet_pods.go's message)
-            throw KubeError.badRequest("previous terminated container \"" + Kubelet.containerName(pod)
+            throw KubeError.badRequest("previous terminated container \"" + PodStatus.containerName(pod)
                     + "\" in pod \"" + name + "\" not found");
         }
         boolean follow = q.flag("follow");
@@ -103,7 +103,7 @@ final class PodStreams {
         Container c = r.container;
         if (q.flag("stdin") && !c.spec().stdin()) {
             // the runtime refuses stdin for a container made without it (the message is this fake's own)
-            throw KubeError.badRequest("stdin is not enabled for container \"" + Kubelet.containerName(
+            throw KubeError.badRequest("stdin is not enabled for container \"" + PodStatus.containerName(
                     store.require("pods", namespace, name)) + "\" (spec.containers[0].stdin is false)");
         }
         boolean stdout = q.flag("stdout");
@@ -189,7 +189,7 @@ final class PodStreams {
     }
 
     private static void checkContainer(ObjectNode pod, String container) {
-        if (container != null && !container.isEmpty() && !container.equals(Kubelet.containerName(pod))) {
+        if (container != null && !container.isEmpty() && !container.equals(PodStatus.containerName(pod))) {
             throw KubeError.badRequest("container " + container + " is not valid for pod "
                     + pod.path("metadata").path("name").asText());
         }
@@ -197,7 +197,7 @@ final class PodStreams {
 
     /** The kubelet's answer for a container not started yet (kubelet_pods.go, validateContainerLogStatus). */
     private static KubeError waiting(ObjectNode pod, Kubelet.Running r) {
-        return KubeError.badRequest("container \"" + Kubelet.containerName(pod) + "\" in pod \""
+        return KubeError.badRequest("container \"" + PodStatus.containerName(pod) + "\" in pod \""
                 + pod.path("metadata").path("name").asText() + "\" is waiting to start: " + r.waitingReason);
     }
 
