@@ -210,7 +210,10 @@ public final class PodAgentRuntime implements AgentRuntime {
     public Mono<Void> sessionEnded(String platform, String threadId) {
         String key = SessionPods.key(platform, threadId);
         return Mono.fromRunnable(() -> {
-            client.pods().inNamespace(settings.namespace()).withLabel(SessionPods.SESSION, key).delete();
+            // By name, one by one: a delete by label is a deletecollection, which the bot's Role does not grant.
+            var inNamespace = client.pods().inNamespace(settings.namespace());
+            inNamespace.withLabel(SessionPods.SESSION, key).list().getItems()
+                    .forEach(p -> inNamespace.withName(p.getMetadata().getName()).withGracePeriod(0).delete());
             client.persistentVolumeClaims().inNamespace(settings.namespace()).withName(SessionPods.claimName(key))
                     .delete();
             log.atInfo().addKeyValue("thread", threadId).log("session ended: its claim {} deleted",
