@@ -103,7 +103,9 @@ public final class PodAgentRuntime implements AgentRuntime {
         Mono<ClaudeAgentSession> started = Mono.fromCallable(() -> startPod(spec, key))
                 .subscribeOn(blocking)
                 .flatMap(name -> PodChannel.attach(name, client.pods().inNamespace(settings.namespace())
-                        .withName(name), blocking, clock, maxLineBytes, 256))
+                                .withName(name), blocking, clock, maxLineBytes, 256)
+                        .onErrorResume(e -> Mono.fromCallable(() -> attachFailed(name, e)).subscribeOn(blocking)
+                                .flatMap(Mono::error)))
                 .map(channel -> new ClaudeAgentSession(launcher.session(channel), mapper, stopTimes));
         if (spec.resumeId().isEmpty()) {
             return started.cast(AgentSession.class);
@@ -155,6 +157,20 @@ public final class PodAgentRuntime implements AgentRuntime {
         }
         log.atInfo().addKeyValue("thread", spec.threadId()).log("session pod {} running", name);
         return name;
+    }
+
+    /**
+     * Why the pod could not be attached to, as the thread should say it: a CLI that ended at once (its exit and last
+     * stderr lines, which the pod's status holds) rather than the attach's own error.
+     */
+    private RuntimeException attachFailed(String name, Throwable error) {
+        Pod p = client.pods().inNamespace(settings.namespace()).withName(name).get();
+        Optional<String> ended = Optional.ofNullable(p).flatMap(PodChannel::terminatedState)
+                .map(t -> "its CLI ended at once (exit " + t.getExitCode() + ", " + t.getReason() + ")"
+                        + Optional.ofNullable(t.getMessage()).filter(m -> !m.isBlank()).map(m -> ": " + m.strip())
+                        .orElse(""));
+        return new CliStartException("the session's pod " + name + " could not be attached to: "
+                + ended.orElse(p == null ? "it is gone" : error.toString()));
     }
 
     /** The session's directory relative to the workspace: the same directory on the session's claim. */

@@ -9,6 +9,7 @@ import dev.claudebridge.testkit.FakeKubernetes;
 import dev.claudebridge.testkit.Match;
 import dev.claudebridge.testkit.RecordedRequest;
 import dev.claudebridge.testkit.Reply;
+import dev.claudebridge.testkit.SessionImage;
 import dev.claudebridge.testkit.discord.FakeUser;
 import dev.claudebridge.testkit.discord.PostedMessage;
 import java.io.IOException;
@@ -85,8 +86,7 @@ final class KubernetesRuntimeTest {
         env.put("AGENT_RUNTIME", "kubernetes");
         env.put("SESSION_POD_TEMPLATE", template.toString());
         env.put("SESSION_MOUNT_PATH", mounts.resolve("session").toString());
-        env.put("SESSION_CLAUDE_BIN", Path.of(System.getProperty("claude.bin", "tools/node_modules/.bin/claude"))
-                .toAbsolutePath().toString());
+        env.put("SESSION_CLAUDE_BIN", SessionImage.cli());
         env.put("KUBERNETES_MASTER", kube.masterUrl());
         env.put("KUBERNETES_AUTH_TOKEN", "bot-service-account-token");
         return BotWorld.start(root, s -> s, env);

@@ -10,6 +10,7 @@ import dev.claudebridge.testkit.FakeKubernetes;
 import dev.claudebridge.testkit.Match;
 import dev.claudebridge.testkit.RecordedRequest;
 import dev.claudebridge.testkit.Reply;
+import dev.claudebridge.testkit.SessionImage;
 import dev.claudebridge.testkit.discord.Change;
 import dev.claudebridge.testkit.discord.FakeUser;
 import dev.claudebridge.testkit.discord.PostedMessage;
@@ -79,8 +80,7 @@ final class SessionPodIsolationIT {
                             """);
                     extra.putAll(Map.of("AGENT_RUNTIME", "kubernetes", "SESSION_POD_TEMPLATE", template.toString(),
                             "SESSION_MOUNT_PATH", mounts.resolve("session").toString(), "SESSION_CLAUDE_BIN",
-                            Path.of(System.getProperty("claude.bin", "tools/node_modules/.bin/claude"))
-                                    .toAbsolutePath().toString(),
+                            SessionImage.cli(),
                             "KUBERNETES_MASTER", kube.masterUrl(), "KUBERNETES_AUTH_TOKEN", "bot-token"));
                 }
                 Map<String, String> env = BotWorld.environment(root, discord, api, extra);

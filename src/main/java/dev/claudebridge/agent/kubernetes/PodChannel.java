@@ -87,7 +87,14 @@ public final class PodChannel implements CliChannel {
         return Mono.fromCallable(() -> {
             channel.podWatch = pod.watch(channel.new StatusWatcher());
             channel.follow(Optional.empty());
-            channel.attach = pod.inContainer(SessionPods.CONTAINER).redirectingInput().attach();
+            try {
+                channel.attach = pod.inContainer(SessionPods.CONTAINER).redirectingInput().attach();
+            } catch (RuntimeException e) {
+                channel.terminated = true; // nothing follows the log again
+                channel.podWatch.close();
+                channel.logWatch.close();
+                throw e;
+            }
             channel.stdin.asFlux()
                     .concatMap(line -> Mono.fromRunnable(() -> channel.write(line)).subscribeOn(blocking)
                             .doFinally(s -> channel.stdinQueued.decrementAndGet())
