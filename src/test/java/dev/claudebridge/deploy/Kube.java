@@ -60,6 +60,25 @@ final class Kube {
     }
 
     /** {@code kubectl kustomize <dir>}; a missing kubectl fails (never skips) the calling test. */
+    /**
+     * Writes into {@code dir} an overlay as the docs tell an operator to: {@code k8s/} plus the component
+     * {@code k8s/<component>}, then {@code extra} lines of kustomization ({@code @COMPONENT@} in them: the component's
+     * path from {@code dir}); returns {@code dir}.
+     */
+    static Path overlay(Path dir, String component, String extra) throws IOException {
+        String base = dir.relativize(Repo.path("k8s")).toString();
+        String path = dir.relativize(Repo.path("k8s/" + component)).toString();
+        java.nio.file.Files.writeString(dir.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - %s
+                components:
+                  - %s
+                """.formatted(base, path) + extra.replace("@COMPONENT@", path));
+        return dir;
+    }
+
     static String render(Path dir) throws IOException, InterruptedException {
         Path stderr = Files.createTempFile("kustomize", ".err");
         try {

@@ -17,7 +17,6 @@ import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServicePort;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -42,16 +41,7 @@ final class MattermostManifestTest {
 
     @BeforeAll
     static void render(@TempDir Path overlay) throws Exception {
-        String base = overlay.relativize(Repo.path("k8s")).toString();
-        String component = overlay.relativize(Repo.path("k8s/mattermost")).toString();
-        Files.writeString(overlay.resolve("kustomization.yaml"), """
-                apiVersion: kustomize.config.k8s.io/v1beta1
-                kind: Kustomization
-                resources:
-                  - %s
-                components:
-                  - %s
-                """.formatted(base, component));
+        Kube.overlay(overlay, "mattermost", "");
         objects = Kube.parseAll(Kube.render(overlay));
     }
 

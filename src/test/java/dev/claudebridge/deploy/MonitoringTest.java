@@ -24,7 +24,6 @@ import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,16 +69,7 @@ final class MonitoringTest {
     /** An overlay as docs/operations.md tells an operator to write it: the base plus the component. */
     @BeforeAll
     static void render(@TempDir Path overlay) throws Exception {
-        String base = overlay.relativize(Repo.path("k8s")).toString();
-        String component = overlay.relativize(Repo.path("k8s/monitoring")).toString();
-        Files.writeString(overlay.resolve("kustomization.yaml"), """
-                apiVersion: kustomize.config.k8s.io/v1beta1
-                kind: Kustomization
-                resources:
-                  - %s
-                components:
-                  - %s
-                """.formatted(base, component));
+        Kube.overlay(overlay, "monitoring", "");
         objects = documents(Kube.render(overlay));
         V1ConfigMap map = V1ConfigMap.fromJson(JSON.writeValueAsString(one("ConfigMap",
                 o -> o.path("metadata").path("labels").has("grafana_dashboard"))));

@@ -49,7 +49,6 @@ import io.kubernetes.client.openapi.models.V1VolumeMount;
 import io.kubernetes.client.openapi.models.V1WindowsSecurityContextOptions;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -120,17 +119,7 @@ final class SessionPodsManifestTest {
 
     /** An overlay of {@code k8s/} with the component on, plus {@code extra} lines of kustomization. */
     private static Path overlay(Path dir, String extra) throws IOException {
-        String base = dir.relativize(Repo.path("k8s")).toString();
-        String component = dir.relativize(Repo.path("k8s/session-pods")).toString();
-        Files.writeString(dir.resolve("kustomization.yaml"), """
-                apiVersion: kustomize.config.k8s.io/v1beta1
-                kind: Kustomization
-                resources:
-                  - %s
-                components:
-                  - %s
-                """.formatted(base, component) + extra.replace("@COMPONENT@", component));
-        return dir;
+        return Kube.overlay(dir, "session-pods", extra);
     }
 
     // --- on and off ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.claudebridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.claudebridge.persistence.PostgresServer;
 import dev.claudebridge.testkit.Block;
@@ -100,14 +101,11 @@ final class SessionPodIsolationIT {
                             .filter(m -> m.byBot() && m.channelId().equals(thread) && m.content().startsWith("🔐"))
                             .blockFirst(WAIT);
                     discord.clickButton(FakeUser.OWNER, ask.id(), ask.customIds().get(0));
-                    long deadline = System.nanoTime() + WAIT.toNanos();
-                    RecordedRequest result = null;
-                    while (result == null && System.nanoTime() < deadline) {
-                        result = api.requests().stream().filter(r -> PROBE.matcher(r.body().toString()).find())
-                                .findFirst().orElse(null);
-                        Thread.sleep(100);
-                    }
-                    assertThat(result).as("the probe's output reached the model").isNotNull();
+                    RecordedRequest result = await("the probe's output reaching the model").atMost(WAIT)
+                            .until(() -> api.requests().stream()
+                                    .filter(r -> PROBE.matcher(r.body().toString()).find()).findFirst(),
+                                    java.util.Optional::isPresent)
+                            .orElseThrow();
                     Matcher found = PROBE.matcher(result.body().toString());
                     assertThat(found.find()).isTrue();
                     return found.group(1).strip().isEmpty() ? "nothing" : found.group(1).strip();
