@@ -214,19 +214,22 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
 
     /** The parent channels of a platform's sessions, in memory or dormant (where the adapter must listen). */
     public java.util.Set<String> parentChannels(String platform) {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        sessions.values().stream().filter(s -> s.identity().platform().equals(platform))
-                .forEach(s -> out.add(s.identity().parentChannelId()));
-        dormant.values().stream().filter(r -> r.platform().equals(platform)).forEach(r -> out.add(r.channelId()));
-        return out;
+        return ofPlatform(platform, ThreadSession.Identity::parentChannelId, SessionStore.SessionRecord::channelId);
     }
 
     /** The owners of this platform's sessions, in memory or dormant (an adapter learns their names at start). */
     public java.util.Set<String> owners(String platform) {
+        return ofPlatform(platform, ThreadSession.Identity::ownerId, SessionStore.SessionRecord::ownerId);
+    }
+
+    /** One field of every session of a platform: from a loaded session's identity, or from a dormant record. */
+    private java.util.Set<String> ofPlatform(String platform,
+            java.util.function.Function<ThreadSession.Identity, String> loaded,
+            java.util.function.Function<SessionStore.SessionRecord, String> asleep) {
         java.util.Set<String> out = new java.util.HashSet<>();
-        sessions.values().stream().filter(s -> s.identity().platform().equals(platform))
-                .forEach(s -> out.add(s.identity().ownerId()));
-        dormant.values().stream().filter(r -> r.platform().equals(platform)).forEach(r -> out.add(r.ownerId()));
+        sessions.values().stream().map(ThreadSession::identity).filter(i -> i.platform().equals(platform))
+                .forEach(i -> out.add(loaded.apply(i)));
+        dormant.values().stream().filter(r -> r.platform().equals(platform)).forEach(r -> out.add(asleep.apply(r)));
         return out;
     }
 
