@@ -72,7 +72,7 @@ final class Agents implements AutoCloseable {
                     KubernetesClient c = new KubernetesClientBuilder().withConfig(clientConfig(config.environment()))
                             .withHttpClientFactory(new JdkHttpClientFactory()).build();
                     client.set(c);
-                    return new PodAgentRuntime(config, settings, c, new ObjectMapper(), kubernetesCalls, clock);
+                    return new PodAgentRuntime(config, settings, c, new ObjectMapper(), kubernetesCalls, clock, store);
                 })
                 .subscribeOn(kubernetesCalls)
                 .flatMap(runtime -> runtime.stopLeftovers().map(n -> {

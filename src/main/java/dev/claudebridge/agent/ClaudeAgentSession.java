@@ -36,12 +36,35 @@ final class ClaudeAgentSession implements AgentSession {
     private final ObjectMapper mapper;
     private final ClaudeAgentRuntime.StopTimes stopTimes;
     private final Flux<AgentEvent> events;
+    private final java.util.function.Function<ClaudeSession, Optional<String>> positions;
 
     ClaudeAgentSession(ClaudeSession session, ObjectMapper mapper, ClaudeAgentRuntime.StopTimes stopTimes) {
+        this(session, mapper, stopTimes, s -> Optional.empty());
+    }
+
+    /** @param positions where the session's output stands, in the runtime's words ({@link #position()}) */
+    ClaudeAgentSession(ClaudeSession session, ObjectMapper mapper, ClaudeAgentRuntime.StopTimes stopTimes,
+            java.util.function.Function<ClaudeSession, Optional<String>> positions) {
         this.session = session;
         this.mapper = mapper;
         this.stopTimes = stopTimes;
+        this.positions = positions;
         this.events = session.events().concatMapIterable(this::map);
+    }
+
+    @Override
+    public Optional<String> position() {
+        return positions.apply(session);
+    }
+
+    @Override
+    public Mono<Boolean> detach() {
+        return Mono.fromSupplier(() -> session.process().detach());
+    }
+
+    @Override
+    public Mono<TurnOutcome> resumeTurn() {
+        return session.resumeTurn().map(ClaudeAgentSession::outcome).onErrorMap(this::asExit);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.claudebridge.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudebridge.agent.kubernetes.PodChannel;
+import dev.claudebridge.agent.kubernetes.PodPosition;
 import dev.claudebridge.agent.kubernetes.SessionPods;
 import dev.claudebridge.agent.process.BotSettings;
 import dev.claudebridge.agent.process.CliCommand;
@@ -9,12 +10,14 @@ import dev.claudebridge.agent.process.CliEnvironment;
 import dev.claudebridge.agent.process.CliStartException;
 import dev.claudebridge.agent.process.ProcessLimits;
 import dev.claudebridge.agent.session.ClaudeLauncher;
+import dev.claudebridge.agent.session.ClaudeSession;
 import dev.claudebridge.config.BridgeConfig;
 import dev.claudebridge.config.KubernetesConfig;
 import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.AgentSession;
 import dev.claudebridge.core.port.AgentVersion;
 import dev.claudebridge.core.port.Resumability;
+import dev.claudebridge.core.port.SessionStore;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -62,10 +65,13 @@ public final class PodAgentRuntime implements AgentRuntime {
     private final Scheduler blocking;
     private final Clock clock;
     private final int maxLineBytes;
+    private final SessionStore store;
 
+    /** @param store where the turns of session pods a restarted bot takes up again are recorded */
     public PodAgentRuntime(BridgeConfig config, KubernetesConfig settings, KubernetesClient client,
-            ObjectMapper mapper, Scheduler blocking, Clock clock) {
+            ObjectMapper mapper, Scheduler blocking, Clock clock, SessionStore store) {
         this.client = client;
+        this.store = store;
         this.settings = settings;
         this.pods = new SessionPods(settings, template(client, settings.podTemplate()));
         this.mapper = mapper;
@@ -106,12 +112,49 @@ public final class PodAgentRuntime implements AgentRuntime {
                                 .withName(name), blocking, clock, maxLineBytes, 256)
                         .onErrorResume(e -> Mono.fromCallable(() -> attachFailed(name, e)).subscribeOn(blocking)
                                 .flatMap(Mono::error)))
-                .map(channel -> new ClaudeAgentSession(launcher.session(channel), mapper, stopTimes));
+                .map(channel -> new ClaudeAgentSession(launcher.session(channel), mapper, stopTimes,
+                        PodAgentRuntime::position));
         if (spec.resumeId().isEmpty()) {
             return started.cast(AgentSession.class);
         }
         return started.flatMap(agent -> agent.ready().thenReturn((AgentSession) agent)
                 .onErrorResume(e -> agent.stop().then(Mono.error(e))));
+    }
+
+    /** Where a session's output stands: its pod, the bot's place in the pod's log, the process's figures. */
+    private static Optional<String> position(ClaudeSession session) {
+        if (!(session.process() instanceof PodChannel pod)) {
+            return Optional.empty();
+        }
+        ClaudeSession.Figures figures = session.figures();
+        return Optional.of(pod.position(figures.costUsd(), figures.tokensIn(), figures.tokensOut()).format());
+    }
+
+    /**
+     * The pod a previous run of the bot left in the middle of a turn, attached to again: its log is replayed from
+     * {@code position} (every line after it, once) when the session calls {@code resumeTurn()}, and its stdin taken up
+     * again. Fails when the pod is gone or belongs to another session.
+     */
+    @Override
+    public Mono<AgentSession> reattach(Spec spec, String position) {
+        String key = SessionPods.key(spec.platform(), spec.threadId());
+        return Mono.justOrEmpty(PodPosition.parse(position))
+                .switchIfEmpty(Mono.error(() -> new CliStartException("not a session pod's position: " + position)))
+                .flatMap(at -> Mono.fromCallable(() -> {
+                            PodResource pod = client.pods().inNamespace(settings.namespace()).withName(at.pod());
+                            Pod found = pod.get();
+                            if (found == null || found.getMetadata().getDeletionTimestamp() != null
+                                    || !key.equals(found.getMetadata().getLabels().get(SessionPods.POD_OF))) {
+                                throw new CliStartException("the session's pod " + at.pod() + " is gone");
+                            }
+                            return pod;
+                        }).subscribeOn(blocking)
+                        .flatMap(pod -> PodChannel.reattach(pod, blocking, clock, maxLineBytes, 256, at))
+                        .map(channel -> (AgentSession) new ClaudeAgentSession(launcher.adopt(channel,
+                                new ClaudeSession.Figures(at.costUsd(), at.tokensIn(), at.tokensOut())), mapper,
+                                stopTimes, PodAgentRuntime::position))
+                        .doOnNext(a -> log.atInfo().addKeyValue("thread", spec.threadId())
+                                .log("re-attached to session pod {}", at.pod())));
     }
 
     /** Makes the claim if the session has none, then a pod, and waits until its container runs. */
@@ -239,17 +282,22 @@ public final class PodAgentRuntime implements AgentRuntime {
 
     /**
      * Session pods a crashed or restarted bot left are deleted (their claims stay, so each session resumes its
-     * conversation in a new pod when addressed).
+     * conversation in a new pod when addressed), except the pods of turns the store records as running: the restore
+     * re-attaches to those. A pod of a session the store does not know goes with the rest.
      */
     @Override
     public Mono<Integer> stopLeftovers() {
-        return Mono.fromCallable(() -> {
-            var inNamespace = client.pods().inNamespace(settings.namespace());
-            List<Pod> left = inNamespace.withLabel(SessionPods.MANAGED_BY, "claude-bridge").list().getItems();
-            left.forEach(p -> inNamespace.withName(p.getMetadata().getName())
-                    .withGracePeriod(Math.max(1, stopTimes.grace().plus(stopTimes.killAfter()).toSeconds()))
-                    .delete());
-            return left.size();
-        }).subscribeOn(blocking);
+        return store.runningTurns()
+                .flatMapIterable(t -> PodPosition.parse(t.agentPosition()).map(PodPosition::pod).stream().toList())
+                .collect(java.util.stream.Collectors.toSet())
+                .flatMap(kept -> Mono.fromCallable(() -> {
+                    var inNamespace = client.pods().inNamespace(settings.namespace());
+                    List<Pod> left = inNamespace.withLabel(SessionPods.MANAGED_BY, "claude-bridge").list().getItems()
+                            .stream().filter(p -> !kept.contains(p.getMetadata().getName())).toList();
+                    left.forEach(p -> inNamespace.withName(p.getMetadata().getName())
+                            .withGracePeriod(Math.max(1, stopTimes.grace().plus(stopTimes.killAfter()).toSeconds()))
+                            .delete());
+                    return left.size();
+                }).subscribeOn(blocking));
     }
 }

@@ -96,6 +96,13 @@ final class R2dbcSessionStore implements SessionStore {
     private static final String SELECT_INBOX = "SELECT platform, thread_id, position, prompt_text, author_id, "
             + "message_id, received_at FROM inbox WHERE platform = $1 AND thread_id = $2 ORDER BY seq";
 
+    private static final String DELETE_RUNNING = "DELETE FROM running_turns WHERE platform = $1 AND thread_id = $2";
+    private static final String INSERT_RUNNING = "INSERT INTO running_turns (platform, thread_id, agent_position, "
+            + "prompt_text, author_id, prompt_message_id, reply_message_ids, started_at) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    private static final String SELECT_RUNNING = "SELECT platform, thread_id, agent_position, prompt_text, author_id, "
+            + "prompt_message_id, reply_message_ids, started_at FROM running_turns ORDER BY started_at";
+
     private static final String MERGE_CHILD = """
             MERGE INTO cli_children t
             USING (SELECT CAST($1 AS BIGINT) AS pid, CAST($2 AS VARCHAR(32)) AS platform,
@@ -230,6 +237,43 @@ final class R2dbcSessionStore implements SessionStore {
                         row.get("position", Integer.class), row.get("prompt_text", String.class),
                         row.get("author_id", String.class), Optional.ofNullable(row.get("message_id", String.class)),
                         instant(row, "received_at")));
+    }
+
+    // ---- running turns (an agent that outlives the bot)
+
+    @Override
+    public Mono<Void> saveRunningTurn(RunningTurn turn) {
+        Objects.requireNonNull(turn, "turn must not be null");
+        return transaction(c -> {
+            Statement insert = c.createStatement(INSERT_RUNNING).bind(0, turn.platform()).bind(1, turn.threadId())
+                    .bind(2, turn.agentPosition()).bind(3, turn.prompt()).bind(4, turn.authorId());
+            bindOptional(insert, 5, turn.promptMessageId());
+            // Message ids are platform ids (letters, digits): a comma never occurs in one.
+            insert.bind(6, String.join(",", turn.replyMessageIds())).bind(7, time(turn.startedAt()));
+            return rowsUpdated(c.createStatement(DELETE_RUNNING).bind(0, turn.platform()).bind(1, turn.threadId())
+                    .execute()).then(rowsUpdated(insert.execute()));
+        });
+    }
+
+    @Override
+    public Mono<Void> clearRunningTurn(String platform, String threadId) {
+        Objects.requireNonNull(platform, "platform must not be null");
+        Objects.requireNonNull(threadId, "threadId must not be null");
+        return update(c -> c.createStatement(DELETE_RUNNING).bind(0, platform).bind(1, threadId).execute());
+    }
+
+    @Override
+    public Flux<RunningTurn> runningTurns() {
+        return query(c -> c.createStatement(SELECT_RUNNING).execute(),
+                row -> {
+                    String ids = row.get("reply_message_ids", String.class);
+                    return new RunningTurn(row.get("platform", String.class), row.get("thread_id", String.class),
+                            row.get("agent_position", String.class), row.get("prompt_text", String.class),
+                            row.get("author_id", String.class),
+                            Optional.ofNullable(row.get("prompt_message_id", String.class)),
+                            ids == null || ids.isEmpty() ? List.of() : List.of(ids.split(",")),
+                            instant(row, "started_at"));
+                });
     }
 
     // ---- CLI children

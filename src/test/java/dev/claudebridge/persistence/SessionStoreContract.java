@@ -238,6 +238,25 @@ abstract class SessionStoreContract {
         store.inbox(DISCORD, "t-2").as(StepVerifier::create).expectNext(other).expectComplete().verify(TIMEOUT);
     }
 
+    // ---- running turns
+
+    @Test
+    void aRunningTurnIsReplacedPerThreadAndClearedWithoutTouchingOthers() {
+        SessionStore.RunningTurn first = new SessionStore.RunningTurn(DISCORD, "t-1",
+                "pod=claude-session-a;at=2026-03-01T10:15:30.123456789Z;n=3", "a prompt", "user-1",
+                Optional.of("m-1"), List.of(), T0);
+        SessionStore.RunningTurn other = new SessionStore.RunningTurn(MATTERMOST, "t-1", "pod=b", "elsewhere",
+                "user-2", Optional.empty(), List.of("p-1"), T0.plusSeconds(1));
+        store.saveRunningTurn(first).then(store.saveRunningTurn(other))
+                .as(StepVerifier::create).expectComplete().verify(TIMEOUT);
+        SessionStore.RunningTurn replied = first.withReplyMessages(List.of("r-1", "r-2"));
+        store.saveRunningTurn(replied).as(StepVerifier::create).expectComplete().verify(TIMEOUT);
+        store.runningTurns().as(StepVerifier::create).expectNext(replied, other).expectComplete().verify(TIMEOUT);
+
+        store.clearRunningTurn(DISCORD, "t-1").as(StepVerifier::create).expectComplete().verify(TIMEOUT);
+        store.runningTurns().as(StepVerifier::create).expectNext(other).expectComplete().verify(TIMEOUT);
+    }
+
     @Test
     void theInboxKeepsTheListOrderWhateverThePositionsSay() {
         QueuedPrompt late = new QueuedPrompt(DISCORD, "t-1", 5, "late", "u", Optional.empty(), T0);

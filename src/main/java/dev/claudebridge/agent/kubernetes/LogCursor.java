@@ -17,6 +17,26 @@ final class LogCursor {
     private int atLast;
     private int seenAtLast;
 
+    /** Where a cursor stood: the stamp of the last line handled and how many lines with that stamp were. */
+    record Mark(Optional<Instant> last, int atLast) {
+    }
+
+    LogCursor() {
+    }
+
+    /** A cursor that has handled everything up to {@code mark} (a replay from its second is due). */
+    LogCursor(Mark mark) {
+        mark.last().ifPresent(at -> {
+            last = at;
+            atLast = mark.atLast();
+            seenAtLast = 0;
+        });
+    }
+
+    synchronized Mark mark() {
+        return new Mark(last.equals(Instant.MIN) ? Optional.empty() : Optional.of(last), atLast);
+    }
+
     /** Whether the line stamped {@code at} is new (then it counts as handled); one thread at a time. */
     synchronized boolean take(Instant at) {
         if (at.isBefore(last)) {

@@ -59,7 +59,9 @@ public final class PodChannel implements CliChannel {
     private final Sinks.Many<String> stdin = Sinks.many().unicast().onBackpressureBuffer();
     private final AtomicInteger stdinQueued = new AtomicInteger();
     private final AtomicBoolean deleting = new AtomicBoolean();
-    private final LogCursor cursor = new LogCursor();
+    private final LogCursor cursor;
+    private final AtomicBoolean following = new AtomicBoolean();
+    private volatile boolean detached;
     private volatile List<String> stderrTail = List.of();
     private volatile Instant lastResultAt = Instant.EPOCH;
     private volatile ExecWatch attach;
@@ -68,8 +70,9 @@ public final class PodChannel implements CliChannel {
     private volatile boolean terminated;
 
     private PodChannel(String name, PodResource pod, Scheduler blocking, Clock clock, int maxLineBytes,
-            int stdinQueueLines) {
+            int stdinQueueLines, LogCursor cursor) {
         this.name = name;
+        this.cursor = cursor;
         this.pod = pod;
         this.blocking = blocking;
         this.clock = clock;
@@ -83,28 +86,98 @@ public final class PodChannel implements CliChannel {
      */
     public static Mono<PodChannel> attach(String name, PodResource pod, Scheduler blocking, Clock clock, int maxLineBytes,
             int stdinQueueLines) {
-        PodChannel channel = new PodChannel(name, pod, blocking, clock, maxLineBytes, stdinQueueLines);
+        return attach(name, pod, blocking, clock, maxLineBytes, stdinQueueLines, Optional.empty());
+    }
+
+    /**
+     * Attaches again to the pod of a CLI a previous run of the bot left running ({@code from}: where its log stood
+     * for that run). Its log is followed from there only once {@link #startOutput()} is called, so that whoever
+     * replays it listens first. A pod whose container has ended is read to its end (no stdin then).
+     */
+    public static Mono<PodChannel> reattach(PodResource pod, Scheduler blocking, Clock clock,
+            int maxLineBytes, int stdinQueueLines, PodPosition from) {
+        return attach(from.pod(), pod, blocking, clock, maxLineBytes, stdinQueueLines, Optional.of(from.mark()));
+    }
+
+    private static Mono<PodChannel> attach(String name, PodResource pod, Scheduler blocking, Clock clock,
+            int maxLineBytes, int stdinQueueLines, Optional<LogCursor.Mark> from) {
+        PodChannel channel = new PodChannel(name, pod, blocking, clock, maxLineBytes, stdinQueueLines,
+                from.map(LogCursor::new).orElseGet(LogCursor::new));
         return Mono.fromCallable(() -> {
             channel.podWatch = pod.watch(channel.new StatusWatcher());
-            channel.follow(Optional.empty());
+            if (from.isEmpty()) {
+                channel.startFollowing();
+            }
             try {
-                channel.attach = pod.inContainer(SessionPods.CONTAINER).redirectingInput().attach();
+                channel.attach = channel.terminated ? null
+                        : pod.inContainer(SessionPods.CONTAINER).redirectingInput().attach();
             } catch (RuntimeException e) {
+                if (from.isPresent()) {
+                    // The container ended meanwhile: its log is still read to the end; stdin is gone.
+                    log.info("{}: cannot attach to its stdin ({}); reading its log only", channel.name(),
+                            e.toString());
+                    channel.terminated = true;
+                    return channel.wireStdin();
+                }
                 channel.terminated = true; // nothing follows the log again
                 channel.podWatch.close();
                 channel.logWatch.close();
                 throw e;
             }
-            channel.stdin.asFlux()
-                    .concatMap(line -> Mono.fromRunnable(() -> channel.write(line)).subscribeOn(blocking)
-                            .doFinally(s -> channel.stdinQueued.decrementAndGet())
-                            .onErrorResume(e -> {
-                                log.warn("{}: stdin write failed: {}", name, e.toString());
-                                return Mono.empty();
-                            }))
-                    .subscribe();
-            return channel;
+            return channel.wireStdin();
         }).subscribeOn(blocking);
+    }
+
+    /** Starts following the log (once): at once for a new pod, on {@link #startOutput()} for a re-attached one. */
+    private void startFollowing() {
+        if (following.compareAndSet(false, true)) {
+            follow(cursor.mark().last());
+        }
+    }
+
+    @Override
+    public void startOutput() {
+        Mono.fromRunnable(this::startFollowing).subscribeOn(blocking)
+                .subscribe(null, e -> log.error("{}: cannot follow the log", name(), e));
+    }
+
+    /** The pod's name and where the bot is in its log. */
+    public String podName() {
+        return name;
+    }
+
+    /** Where the bot is in this pod's log, with the process's figures as the session counts them. */
+    public PodPosition position(java.math.BigDecimal costUsd, long tokensIn, long tokensOut) {
+        LogCursor.Mark mark = cursor.mark();
+        return new PodPosition(name, mark.last(), mark.atLast(), costUsd, tokensIn, tokensOut);
+    }
+
+    /**
+     * Leaves the CLI running (a drain before a restart in kubernetes mode): the log, the watch and the attach are
+     * closed; the pod, its CLI and its turn go on, and the next run of the bot re-attaches.
+     */
+    @Override
+    public boolean detach() {
+        detached = true;
+        closeQuietly();
+        LogWatch watch = logWatch;
+        if (watch != null) {
+            Mono.fromRunnable(watch::close).subscribeOn(blocking).subscribe(null, e -> { });
+        }
+        return true;
+    }
+
+    /** Lines queued for stdin are written one at a time, in order, off the caller's thread. */
+    private PodChannel wireStdin() {
+        stdin.asFlux()
+                .concatMap(line -> Mono.fromRunnable(() -> write(line)).subscribeOn(blocking)
+                        .doFinally(s -> stdinQueued.decrementAndGet())
+                        .onErrorResume(e -> {
+                            log.warn("{}: stdin write failed: {}", name, e.toString());
+                            return Mono.empty();
+                        }))
+                .subscribe();
+        return this;
     }
 
     @Override
@@ -143,14 +216,37 @@ public final class PodChannel implements CliChannel {
         });
     }
 
+    /**
+     * Writes one line to the attach. An attach the kubelet closed (its streaming connections end after an idle
+     * limit, four hours by default) while the CLI runs is opened again once and the line written there.
+     */
     private void write(String line) {
-        try {
-            OutputStream in = attach.getInput();
-            in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            in.flush();
-        } catch (IOException e) {
-            throw new StdinClosedException("stdin of " + name() + " failed: " + e.getMessage());
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        if (attach == null) {
+            throw new StdinClosedException("the CLI in " + name() + " has no stdin");
         }
+        try {
+            writeTo(attach, bytes);
+        } catch (IOException | RuntimeException first) {
+            if (terminated || deleting.get() || detached) {
+                throw new StdinClosedException("stdin of " + name() + " failed: " + first.getMessage());
+            }
+            log.info("{}: stdin's attach failed ({}); attaching again", name(), first.toString());
+            try {
+                ExecWatch old = attach;
+                attach = pod.inContainer(SessionPods.CONTAINER).redirectingInput().attach();
+                old.close();
+                writeTo(attach, bytes);
+            } catch (IOException | RuntimeException second) {
+                throw new StdinClosedException("stdin of " + name() + " failed: " + second.getMessage());
+            }
+        }
+    }
+
+    private static void writeTo(ExecWatch watch, byte[] bytes) throws IOException {
+        OutputStream in = watch.getInput();
+        in.write(bytes);
+        in.flush();
     }
 
     /** A pod's CLI cannot be given the end of its stdin (the attach would only detach): nothing to do. */
@@ -203,6 +299,9 @@ public final class PodChannel implements CliChannel {
                 ? loggable.usingTimestamps().sinceTime(LogCursor.wholeSecond(since.get()))
                 : loggable.usingTimestamps()).watchLog(lines);
         logWatch.onClose().whenComplete((error, failure) -> {
+            if (detached) {
+                return; // the bot lets the CLI run on; the next run reads on from where this one stopped
+            }
             lines.finish();
             // The stream ends when the container has ended (all of it read), or when the API server dropped it:
             // only a container that still runs is followed again.
@@ -253,6 +352,9 @@ public final class PodChannel implements CliChannel {
     private final class StatusWatcher implements Watcher<Pod> {
         @Override
         public void eventReceived(Action action, Pod p) {
+            if (detached) {
+                return;
+            }
             Optional<ContainerStateTerminated> done = terminatedState(p);
             if (done.isPresent()) {
                 ContainerStateTerminated t = done.get();
@@ -271,7 +373,7 @@ public final class PodChannel implements CliChannel {
 
         @Override
         public void onClose(WatcherException cause) {
-            if (!terminated) {
+            if (!terminated && !detached) {
                 log.warn("{}: the pod's watch closed: {}", name(), cause.toString());
                 Mono.fromRunnable(() -> podWatch = pod.watch(new StatusWatcher())).subscribeOn(blocking)
                         .subscribe(null, e -> log.error("{}: cannot watch the pod again", name(), e));

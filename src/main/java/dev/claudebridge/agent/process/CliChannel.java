@@ -37,4 +37,16 @@ public interface CliChannel {
 
     /** Stops the CLI within about {@code grace} plus {@code killAfter}, never killing it within a second of a result. */
     Mono<ExitStatus> stop(Duration grace, Duration killAfter);
+
+    /** For a channel whose output waits for its reader (a re-attached pod): the output may start now. */
+    default void startOutput() {
+    }
+
+    /**
+     * Lets the CLI run on without the bot: stops reading and writing, stops nothing. False when the CLI cannot
+     * outlive the bot (a child process).
+     */
+    default boolean detach() {
+        return false;
+    }
 }

@@ -138,9 +138,20 @@ public sealed interface CliEvent {
     record ControlCancel(String requestId) implements CliEvent {
     }
 
-    /** The CLI's answer to one of our control requests. */
-    record ControlResponse(String requestId, boolean success, Optional<String> error, JsonNode response)
-            implements CliEvent {
+    /**
+     * The CLI's answer to one of our control requests.
+     *
+     * @param pendingPermissions an {@code initialize} answer's {@code pending_permission_requests}: the
+     *                           {@code can_use_tool} requests still open, in full (2.1.332 puts the list beside the inner
+     *                           {@code response}, transcript 24); an empty array otherwise
+     */
+    record ControlResponse(String requestId, boolean success, Optional<String> error, JsonNode response,
+            JsonNode pendingPermissions) implements CliEvent {
+
+        public ControlResponse(String requestId, boolean success, Optional<String> error, JsonNode response) {
+            this(requestId, success, error, response, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                    .arrayNode());
+        }
     }
 
     // ---- what could not be used ----

@@ -209,9 +209,14 @@ public final class CliEventDecoder {
 
     private CliEvent controlResponse(JsonNode node) {
         JsonNode response = node.path("response");
+        JsonNode inner = response.has("response") ? response.get("response") : MissingNode.getInstance();
+        // Beside the inner response in 2.1.332 (transcript 24); inside it, as PROTOCOL.md reads the SDK's types.
+        JsonNode pending = response.path("pending_permission_requests").isArray()
+                ? response.get("pending_permission_requests") : inner.path("pending_permission_requests");
         return new CliEvent.ControlResponse(response.path("request_id").asText(),
-                response.path("subtype").asText("").equals("success"), text(response, "error"),
-                response.has("response") ? response.get("response") : MissingNode.getInstance());
+                response.path("subtype").asText("").equals("success"), text(response, "error"), inner,
+                pending.isArray() ? pending : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                        .arrayNode());
     }
 
     private static CliEvent unknown(JsonNode node) {

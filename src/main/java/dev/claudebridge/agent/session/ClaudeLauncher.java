@@ -44,6 +44,11 @@ public final class ClaudeLauncher {
         return new ClaudeSession(channel, decoder, messages, controlTimeout);
     }
 
+    /** A session over a CLI that was in a turn when an earlier run of the bot left it ({@link ClaudeSession#adopted}). */
+    public ClaudeSession adopt(CliChannel channel, ClaudeSession.Figures figures) {
+        return ClaudeSession.adopted(channel, decoder, messages, controlTimeout, figures);
+    }
+
     /** As {@link #start(CliCommand)}, each line the CLI writes to stderr told to {@code stderr} (must not block). */
     public Mono<ClaudeSession> start(CliCommand command, Consumer<String> stderr) {
         return CliProcess.start(command, limits, startScheduler, clock, stderr)

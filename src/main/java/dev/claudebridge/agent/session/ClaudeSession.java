@@ -42,6 +42,7 @@ public final class ClaudeSession {
 
     private final CliChannel process;
     private final CliMessages messages;
+    private final CliEventDecoder decoder;
     private final Duration controlTimeout;
     private final Flux<CliEvent> events;
     private final Disposable keeper;
@@ -53,14 +54,25 @@ public final class ClaudeSession {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile Optional<String> sessionId = Optional.empty();
     private volatile Optional<String> startupFailure = Optional.empty();
-    // Cumulative figures of the last result of this process (PROTOCOL.md §9); touched only in track().
-    private BigDecimal lastTotalCost = BigDecimal.ZERO;
-    private long lastTokensIn;
-    private long lastTokensOut;
+    // Cumulative figures of the last result of this process (PROTOCOL.md §9); written only in track().
+    private volatile BigDecimal lastTotalCost = BigDecimal.ZERO;
+    private volatile long lastTokensIn;
+    private volatile long lastTokensOut;
+    // A session adopted mid-turn (a restarted bot, a CLI that ran on): the permission requests its replayed output
+    // holds wait, in track(), until the CLI's initialize answer says which of them are still open.
+    private volatile boolean holding;
+    private volatile String adoptionInit;
+    private final List<CliEvent.CanUseTool> held = new java.util.ArrayList<>();
+    private volatile Sinks.One<TurnResult> adoptedTurn;
+
+    /** A process's cumulative figures as of its last result: what the next turn's own figures are counted from. */
+    public record Figures(BigDecimal costUsd, long tokensIn, long tokensOut) {
+    }
 
     ClaudeSession(CliChannel process, CliEventDecoder decoder, CliMessages messages, Duration controlTimeout) {
         this.process = process;
         this.messages = messages;
+        this.decoder = decoder;
         this.controlTimeout = controlTimeout;
         // Decoding and bookkeeping leave NuProcess's pump thread at once: it serves every process.
         Flux<CliEvent> shared = process.stdout()
@@ -76,6 +88,47 @@ public final class ClaudeSession {
                 e -> log.error("{}: event pipeline failed", process.name(), e),
                 () -> process.exit().subscribe(this::ended));
         this.events = shared;
+    }
+
+    /**
+     * A session over a CLI that was running a turn when an earlier run of the bot left it; {@code figures} are the
+     * process's figures when that turn began. Its output starts with {@link #resumeTurn()}.
+     */
+    static ClaudeSession adopted(CliChannel process, CliEventDecoder decoder, CliMessages messages,
+            Duration controlTimeout, Figures figures) {
+        ClaudeSession session = new ClaudeSession(process, decoder, messages, controlTimeout);
+        session.lastTotalCost = figures.costUsd();
+        session.lastTokensIn = figures.tokensIn();
+        session.lastTokensOut = figures.tokensOut();
+        session.holding = true;
+        Sinks.One<TurnResult> turn = Sinks.one();
+        session.turns.addLast(turn);
+        session.adoptedTurn = turn;
+        return session;
+    }
+
+    /**
+     * For an {@link #adopted} session, once its events and permission requests are subscribed: its output is replayed
+     * from where the earlier run stood, and {@code initialize} is sent again, whose answer lists the permission
+     * requests still open (PROTOCOL.md §4.8, transcript 24): those are asked again, the others were answered before.
+     * Ends with the adopted turn's result.
+     */
+    public Mono<TurnResult> resumeTurn() {
+        Sinks.One<TurnResult> turn = adoptedTurn;
+        if (turn == null) {
+            return Mono.error(new IllegalStateException("not an adopted session"));
+        }
+        return Mono.defer(() -> {
+            process.startOutput();
+            control(messages.initialize(), id -> adoptionInit = id)
+                    .subscribe(null, e -> log.info("{}: initialize after re-attaching failed: {}", process.name(),
+                            e.toString()));
+            return turn.asMono();
+        });
+    }
+
+    public Figures figures() {
+        return new Figures(lastTotalCost, lastTokensIn, lastTokensOut);
     }
 
     /** The events of this process from now on; completes when the CLI's stdout ends. */
@@ -158,9 +211,14 @@ public final class ClaudeSession {
     }
 
     private Mono<JsonNode> control(ObjectNode request) {
+        return control(request, id -> { });
+    }
+
+    private Mono<JsonNode> control(ObjectNode request, java.util.function.Consumer<String> onId) {
         return Mono.defer(() -> {
             String id = "req_" + requestCounter.incrementAndGet() + "_"
                     + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+            onId.accept(id);
             Sinks.One<JsonNode> answer = Sinks.one();
             controls.put(id, answer);
             String subtype = request.path("subtype").asText();
@@ -204,7 +262,13 @@ public final class ClaudeSession {
         switch (event) {
             case CliEvent.SystemInit init -> sessionId = Optional.of(init.sessionId());
             case CliEvent.Result result -> finishTurn(result);
-            case CliEvent.ControlResponse response -> answered(response);
+            case CliEvent.ControlResponse response -> {
+                if (holding && response.requestId().equals(adoptionInit)) {
+                    askStillOpen(response);
+                }
+                answered(response);
+            }
+            case CliEvent.CanUseTool request when holding -> held.add(request);
             case CliEvent.CanUseTool request -> asked(request);
             case CliEvent.ControlCancel cancel -> withdrawn(cancel.requestId());
             case CliEvent.ControlRequest other -> write(messages.error(other.requestId(),
@@ -289,7 +353,30 @@ public final class ClaudeSession {
         return process.writeLine(line.apply(messages));
     }
 
+    /**
+     * The answer to the re-sent {@code initialize}: of the permission requests the replay held, those the CLI lists as
+     * still open are asked (a request it lists that the replay did not hold too); the others were answered.
+     */
+    private void askStillOpen(CliEvent.ControlResponse response) {
+        holding = false;
+        Map<String, CliEvent.CanUseTool> open = new java.util.LinkedHashMap<>();
+        held.forEach(r -> open.put(r.requestId(), r));
+        held.clear();
+        java.util.Set<String> stillOpen = new java.util.HashSet<>();
+        for (JsonNode pending : response.pendingPermissions()) {
+            String id = pending.path("request_id").asText();
+            stillOpen.add(id);
+            if (!open.containsKey(id) && decoder.decode(pending.toString()) instanceof CliEvent.CanUseTool r) {
+                open.put(id, r);
+            }
+        }
+        open.values().stream().filter(r -> stillOpen.contains(r.requestId())).forEach(this::asked);
+        log.info("{}: re-attached; {} permission request(s) still open asked again", process.name(),
+                stillOpen.size());
+    }
+
     private void withdrawn(String requestId) {
+        held.removeIf(r -> r.requestId().equals(requestId));
         PermissionRequest permission = permissions.remove(requestId);
         if (permission != null) {
             permission.close(PermissionRequest.Outcome.WITHDRAWN_BY_CLI);

@@ -43,6 +43,15 @@ public interface AgentRuntime {
     Mono<Integer> stopLeftovers();
 
     /**
+     * Takes up again an agent a previous run of the bot left running in the middle of a turn ({@code position} as its
+     * {@link AgentSession#position()} gave it when the turn's prompt was sent); fails when the agent is gone. The
+     * session's {@link AgentSession#resumeTurn()} then carries the turn on.
+     */
+    default Mono<AgentSession> reattach(Spec spec, String position) {
+        return Mono.error(new UnsupportedOperationException("this runtime's agents end with the bot"));
+    }
+
+    /**
      * The session has ended for good: what the runtime kept for it besides the conversation in the store may go (the
      * kubernetes runtime's claim). Called after its agent stopped; a failure is logged, never the session's.
      */

@@ -30,4 +30,29 @@ public interface AgentSession {
 
     /** The agent's own conversation id, once known (for resume). */
     Optional<String> conversationId();
+
+    /**
+     * Where this agent's output stands now, in the runtime's own words, for a bot that restarts while the agent runs
+     * on ({@link AgentRuntime#reattach}); empty when the agent cannot outlive the bot (a child process).
+     */
+    default Optional<String> position() {
+        return Optional.empty();
+    }
+
+    /**
+     * Lets the agent run on without this bot (a drain before a restart): the bot stops reading and writing, the agent
+     * is not stopped. False when it cannot run on alone; then it must be stopped.
+     */
+    default Mono<Boolean> detach() {
+        return Mono.just(false);
+    }
+
+    /**
+     * For an agent {@link AgentRuntime#reattach re-attached} in the middle of a turn: the outcome of that turn. Call
+     * it once the event and permission streams are subscribed: the output after the stored position is replayed
+     * into them then, and the permissions still open are asked again.
+     */
+    default Mono<TurnOutcome> resumeTurn() {
+        return Mono.error(new UnsupportedOperationException("this agent was not re-attached"));
+    }
 }

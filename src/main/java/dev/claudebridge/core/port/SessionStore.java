@@ -29,6 +29,18 @@ public interface SessionStore {
 
     Flux<QueuedPrompt> inbox(String platform, String threadId);
 
+    /**
+     * Records the turn a session's agent is running, for an agent that outlives the bot (replaces the session's
+     * earlier one).
+     */
+    Mono<Void> saveRunningTurn(RunningTurn turn);
+
+    /** Forgets a session's running turn (it ended, or cannot be taken up again). */
+    Mono<Void> clearRunningTurn(String platform, String threadId);
+
+    /** Every running turn recorded, for a restarted bot to take up again. */
+    Flux<RunningTurn> runningTurns();
+
     /** The agent processes started and not yet ended, kept in this store for the agent runtime. */
     ChildLedger children();
 
@@ -73,6 +85,25 @@ public interface SessionStore {
     /** A prompt not yet answered. */
     record QueuedPrompt(String platform, String threadId, int position, String text, String authorId,
             Optional<String> messageId, Instant receivedAt) {
+    }
+
+    /**
+     * A turn an agent was running, as a restarted bot needs it to carry the turn on.
+     *
+     * @param agentPosition   where the agent's output stood when the prompt was sent (the runtime's own words,
+     *                        {@code AgentSession#position()})
+     * @param replyMessageIds the reply's messages so far, one per page
+     */
+    record RunningTurn(String platform, String threadId, String agentPosition, String prompt, String authorId,
+            Optional<String> promptMessageId, List<String> replyMessageIds, Instant startedAt) {
+        public RunningTurn {
+            replyMessageIds = List.copyOf(replyMessageIds);
+        }
+
+        public RunningTurn withReplyMessages(List<String> ids) {
+            return new RunningTurn(platform, threadId, agentPosition, prompt, authorId, promptMessageId, ids,
+                    startedAt);
+        }
     }
 
     record UserTotals(int turns, long tokensIn, long tokensOut, BigDecimal costUsd) {

@@ -45,6 +45,7 @@ final class LiveReply {
     private final AtomicReference<Pending> newest = new AtomicReference<>();
     private final Mono<Void> done;
     private final List<Sent> sent = new ArrayList<>(); // touched only by the one applying frame
+    private final java.util.function.Consumer<List<String>> onMessages;
     private volatile int edits;
     private volatile Frame applied; // the last frame that is wholly on the platform
     private static final int FINAL_RETRIES = 4;
@@ -58,6 +59,19 @@ final class LiveReply {
     }
 
     LiveReply(ChatPlatform chat, String channelId, Clock clock, Scheduler timers, SessionMetrics metrics) {
+        this(chat, channelId, clock, timers, metrics, List.of(), ids -> { });
+    }
+
+    /**
+     * @param existing   the messages an earlier run of the bot posted for this reply, one per page: they are edited,
+     *                   not posted again (a turn carried on after a restart)
+     * @param onMessages told the reply's message ids, one per page, each time they change (to be stored)
+     */
+    LiveReply(ChatPlatform chat, String channelId, Clock clock, Scheduler timers, SessionMetrics metrics,
+            List<String> existing, java.util.function.Consumer<List<String>> onMessages) {
+        this.onMessages = onMessages;
+        Instant now = clock.instant();
+        existing.forEach(id -> sent.add(new Sent(id, null, now)));
         this.chat = chat;
         this.channelId = channelId;
         this.clock = clock;
@@ -146,7 +160,10 @@ final class LiveReply {
     private Mono<Void> applyPage(int i, OutgoingMessage message) {
         if (i >= sent.size()) {
             return chat.post(channelId, message)
-                    .doOnNext(id -> sent.add(new Sent(id, message, clock.instant())))
+                    .doOnNext(id -> {
+                        sent.add(new Sent(id, message, clock.instant()));
+                        messagesChanged();
+                    })
                     .then();
         }
         Sent current = sent.get(i);
@@ -156,14 +173,26 @@ final class LiveReply {
         if (Duration.between(current.postedAt(), clock.instant()).compareTo(chat.editWindow()) > 0) {
             // Too old to edit: the page continues on a new message.
             return chat.post(channelId, message)
-                    .doOnNext(id -> sent.set(i, new Sent(id, message, clock.instant())))
+                    .doOnNext(id -> {
+                        sent.set(i, new Sent(id, message, clock.instant()));
+                        messagesChanged();
+                    })
                     .then();
         }
         edits++;
         return chat.edit(channelId, current.messageId(), message)
-                .doOnNext(id -> sent.set(i, new Sent(id, message,
-                        id.equals(current.messageId()) ? current.postedAt() : clock.instant())))
+                .doOnNext(id -> {
+                    sent.set(i, new Sent(id, message,
+                            id.equals(current.messageId()) ? current.postedAt() : clock.instant()));
+                    if (!id.equals(current.messageId())) {
+                        messagesChanged();
+                    }
+                })
                 .then();
+    }
+
+    private void messagesChanged() {
+        onMessages.accept(sent.stream().map(Sent::messageId).toList());
     }
 
     /** The id of the first page's message, once posted. */

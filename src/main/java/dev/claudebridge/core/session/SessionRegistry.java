@@ -371,16 +371,22 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
      */
     public Mono<Integer> restore() {
         SessionStore store = context.store();
-        return store.loadSessions()
+        return store.runningTurns().collectMap(t -> key(t.platform(), t.threadId()))
+                .flatMap(running -> store.loadSessions()
                 .concatMap(record -> store.inbox(record.platform(), record.threadId()).collectList()
-                        .map(inbox -> restore(record, inbox))
+                        .map(inbox -> restore(record, inbox, Optional.ofNullable(running.get(key(record.platform(),
+                                record.threadId())))))
                         .onErrorResume(e -> Mono.just(failed(record, e))))
-                .reduce(0, Integer::sum)
+                .reduce(0, Integer::sum))
                 .doOnNext(n -> publishPresence());
     }
 
-    /** One stored session back, {@code stopped}, its queued prompts offered again; 1 when restored. */
-    private int restore(SessionStore.SessionRecord record, List<SessionStore.QueuedPrompt> inbox) {
+    /**
+     * One stored session back, {@code stopped}, its queued prompts offered again; 1 when restored. A turn whose agent
+     * ran on through the restart ({@code running}) is taken up again, the prompts queued behind it.
+     */
+    private int restore(SessionStore.SessionRecord record, List<SessionStore.QueuedPrompt> inbox,
+            Optional<SessionStore.RunningTurn> running) {
         String platform = record.platform();
         ChatPlatform chat = platforms.get(platform);
         if (chat == null) {
@@ -390,7 +396,7 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
         }
         SessionState stored = SessionState.valueOf(record.state());
         Path.of(record.workDir()); // a row this build cannot use fails now, not when its thread is addressed
-        if (!stored.active() && !record.turnRunning() && inbox.isEmpty()) {
+        if (!stored.active() && !record.turnRunning() && inbox.isEmpty() && running.isEmpty()) {
             // Nothing to do until its thread is addressed: the record alone is kept.
             dormant.put(key(platform, record.threadId()), record);
             return 1;
@@ -405,6 +411,13 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
         log.atInfo().addKeyValue("thread", record.threadId())
                 .log("restored: was {}{}, {} queued prompt(s)", stored,
                         record.turnRunning() ? " with a turn running" : "", inbox.size());
+        // The running turn's own record decides, not the session's flag: a bot that died again while it took the turn
+        // up had saved the session without it.
+        if (running.isPresent()) {
+            session.reattach(running.get());
+            inbox.forEach(q -> session.offer(new Prompt(q.text(), q.authorId(), q.messageId(), q.receivedAt())));
+            return 1;
+        }
         Mono<Void> notice = record.turnRunning() ? session.sayInterruptedByRestart() : Mono.empty();
         notice.subscribe(null, e -> log.atWarn().addKeyValue("thread", record.threadId())
                 .log("restart notice failed: {}", e.toString()),

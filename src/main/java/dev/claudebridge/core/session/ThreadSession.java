@@ -120,6 +120,16 @@ public final class ThreadSession {
 
         record Sleep(Sinks.One<Boolean> done) implements Msg {
         }
+
+        /** Take up the turn an agent ran on while the bot restarted. */
+        record Reattach(SessionStore.RunningTurn turn) implements Msg {
+        }
+
+        record Reattached(SessionStore.RunningTurn turn, AgentSession live) implements Msg {
+        }
+
+        record ReattachFailed(SessionStore.RunningTurn turn, Throwable error) implements Msg {
+        }
     }
 
     private final Identity identity;
@@ -288,6 +298,15 @@ public final class ThreadSession {
         return done.asMono();
     }
 
+    /**
+     * After a restart: the agent of this session ran on in the middle of a turn (the kubernetes runtime); it is
+     * attached to again, and the turn's reply carries on in the same messages. When that fails, the thread is told
+     * that the turn was interrupted by the restart.
+     */
+    void reattach(SessionStore.RunningTurn turn) {
+        send(new Msg.Reattach(turn));
+    }
+
     /** A stored session that could not be restored: final, said in its thread. */
     void fail(String why) {
         send(new Msg.Fail(why));
@@ -350,6 +369,9 @@ public final class ThreadSession {
                 case Msg.Drain m -> onDrain(m.done());
                 case Msg.Fail m -> onFail(m.why());
                 case Msg.Sleep m -> onSleep(m.done());
+                case Msg.Reattach m -> onReattach(m.turn());
+                case Msg.Reattached m -> onReattached(m.turn(), m.live());
+                case Msg.ReattachFailed m -> onReattachFailed(m.turn(), m.error());
             }
         } finally {
             publish();
@@ -519,6 +541,17 @@ public final class ThreadSession {
             agentWaiters.clear();
             return;
         }
+        adopt(live);
+        if (state == SessionState.STARTING || state == SessionState.STOPPED || state == SessionState.DEAD) {
+            setState(SessionState.IDLE);
+        }
+        agentWaiters.forEach(Sinks.Empty::tryEmitEmpty);
+        agentWaiters.clear();
+        pump();
+    }
+
+    /** The agent becomes this session's: its permissions, notices and exit are watched from now on. */
+    private void adopt(AgentSession live) {
         agent = live;
         context.metrics().cliStarted();
         // Ends by itself when the process does (its permissions end with it).
@@ -528,11 +561,51 @@ public final class ThreadSession {
                         live.exit().doOnNext(exit -> send(new Msg.Exited(live, exit))).then())
                 .subscribe(null, e -> log.atError().addKeyValue("thread", identity.threadId()).setCause(e)
                         .log("agent watch failed"));
-        if (state == SessionState.STARTING || state == SessionState.STOPPED || state == SessionState.DEAD) {
-            setState(SessionState.IDLE);
-        }
-        agentWaiters.forEach(Sinks.Empty::tryEmitEmpty);
-        agentWaiters.clear();
+    }
+
+    // ---- a turn an agent ran on while the bot restarted ----
+
+    private void onReattach(SessionStore.RunningTurn turn) {
+        // The turn counts as running from now: a prompt offered meanwhile waits behind it.
+        turnRunning = true;
+        turnDone = Sinks.empty();
+        starting = true;
+        context.budget().reserve(this)
+                .flatMap(room -> room ? context.runtime().reattach(new AgentRuntime.Spec(identity.platform(),
+                                identity.threadId(), identity.workDir(), identity.model(), conversationId),
+                                turn.agentPosition())
+                                .doOnError(e -> context.budget().release(this))
+                        : Mono.error(new IllegalStateException("no room for another CLI (MAX_LIVE_CLIS)")))
+                .subscribe(live -> send(new Msg.Reattached(turn, live)), e -> send(new Msg.ReattachFailed(turn, e)));
+    }
+
+    private void onReattached(SessionStore.RunningTurn turn, AgentSession live) {
+        starting = false;
+        adopt(live);
+        setState(SessionState.RUNNING);
+        Prompt prompt = new Prompt(turn.prompt(), turn.authorId(), turn.promptMessageId(), turn.startedAt());
+        streamTurn(live, prompt, Optional.of(turn))
+                .map(Optional::of)
+                .onErrorResume(AgentExit.class, exit -> Mono.just(Optional.empty())) // said by the exit watcher
+                .onErrorResume(e -> {
+                    log.atWarn().addKeyValue("thread", identity.threadId())
+                            .log("the turn taken up again failed: {}", e.toString());
+                    return reply(Texts.failedTurn(e.getMessage() == null ? e.toString() : e.getMessage()))
+                            .thenReturn(Optional.empty());
+                })
+                .subscribe(null, e -> log.atError().addKeyValue("thread", identity.threadId()).setCause(e)
+                                .log("turn failed unexpectedly"),
+                        () -> send(new Msg.TurnOver(prompt)));
+    }
+
+    private void onReattachFailed(SessionStore.RunningTurn turn, Throwable error) {
+        starting = false;
+        turnRunning = false;
+        turnDone.tryEmitEmpty();
+        log.atWarn().addKeyValue("thread", identity.threadId())
+                .log("the turn that ran on during the restart cannot be taken up again: {}", error.toString());
+        writer.submit(Mono.defer(() -> context.store().clearRunningTurn(identity.platform(), identity.threadId())));
+        fireAndLog(reply(Texts.INTERRUPTED_BY_RESTART), "restart notice");
         pump();
     }
 
@@ -642,6 +715,22 @@ public final class ThreadSession {
     }
 
     private void onDrain(Sinks.Empty<Void> done) {
+        AgentSession live = agent;
+        if (live != null && turnRunning && live.position().isPresent()) {
+            // The agent runs on without the bot (its turn, its reply, a question it waits on): the next run of the bot
+            // re-attaches and carries the turn on. Only when it cannot be left does it stop as below.
+            live.detach().subscribe(left -> {
+                if (left) {
+                    log.atInfo().addKeyValue("thread", identity.threadId())
+                            .log("drain: the agent runs on through the restart");
+                    done.tryEmitEmpty();
+                } else {
+                    send(new Msg.Drain(done));
+                }
+            }, e -> done.tryEmitEmpty());
+            agent = null;
+            return;
+        }
         boolean running = turnRunning;
         Mono<Void> turnOver = turnDone.asMono();
         Mono<Void> notice = running ? reply(Texts.drainInterrupts()) : Mono.empty();
@@ -667,7 +756,7 @@ public final class ThreadSession {
 
     private Mono<Void> runTurn(AgentSession live, Prompt prompt) {
         prompt.messageId().ifPresent(id -> fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark"));
-        return streamTurn(live, prompt)
+        return streamTurn(live, prompt, Optional.empty())
                 .map(Optional::of)
                 .onErrorResume(AgentExit.class, exit -> Mono.just(Optional.empty())) // said by the exit watcher
                 .onErrorResume(e -> {
@@ -692,9 +781,32 @@ public final class ThreadSession {
         pump();
     }
 
-    private Mono<TurnOutcome> streamTurn(AgentSession live, Prompt prompt) {
+    /**
+     * One turn, its reply streamed into its messages. An agent that can outlive the bot ({@code position}) gets its
+     * turn recorded in the store before the prompt is sent, and the reply's messages as they are posted, so that a
+     * restarted bot can carry the turn on ({@code resumed}: such a turn taken up again, its reply in the same
+     * messages, its events replayed from that position).
+     */
+    private Mono<TurnOutcome> streamTurn(AgentSession live, Prompt prompt, Optional<SessionStore.RunningTurn> resumed) {
+        AtomicReference<SessionStore.RunningTurn> running = new AtomicReference<>(resumed.orElse(null));
+        if (resumed.isEmpty()) {
+            live.position().ifPresent(position -> running.set(new SessionStore.RunningTurn(identity.platform(),
+                    identity.threadId(), position, prompt.text(), prompt.authorId(), prompt.messageId(), List.of(),
+                    context.clock().instant())));
+        }
+        if (running.get() != null && resumed.isEmpty()) {
+            SessionStore.RunningTurn first = running.get();
+            writer.submit(Mono.defer(() -> context.store().saveRunningTurn(first)));
+        }
         LiveReply reply = new LiveReply(chat, identity.threadId(), context.clock(), context.timers(),
-                context.metrics());
+                context.metrics(), resumed.map(SessionStore.RunningTurn::replyMessageIds).orElse(List.of()),
+                ids -> {
+                    SessionStore.RunningTurn now = running.updateAndGet(t -> t == null ? null
+                            : t.withReplyMessages(ids));
+                    if (now != null) {
+                        writer.submit(Mono.defer(() -> context.store().saveRunningTurn(now)));
+                    }
+                });
         AtomicReference<Transcript> transcript = new AtomicReference<>(Transcript.empty());
         List<ComponentRow> interrupt = List.of(new ComponentRow.Buttons(List.of(new Button(
                 ComponentIds.of(ComponentIds.INTERRUPT, identity.threadId()), "Interrupt", Button.Style.SECONDARY,
@@ -720,8 +832,11 @@ public final class ThreadSession {
                     transcript.set(t);
                     reply.offer(() -> new LiveReply.Frame(renderer.render(t, Optional.empty()).pages(), interrupt));
                 });
-        Instant started = context.clock().instant();
-        return live.send(prompt.text())
+        Instant started = resumed.map(SessionStore.RunningTurn::startedAt).orElseGet(() -> context.clock().instant());
+        // The record of the running turn is in the store before the agent has the prompt.
+        Mono<TurnOutcome> turn = resumed.isPresent() ? live.resumeTurn()
+                : running.get() == null ? live.send(prompt.text()) : writer.flush().then(live.send(prompt.text()));
+        return turn
                 .timeout(settings.turnTimeout(), Mono.defer(() -> timedOut(live)), context.timers())
                 .flatMap(outcome -> {
                     Duration took = Duration.between(started, context.clock().instant());
@@ -732,6 +847,7 @@ public final class ThreadSession {
                         footer = Texts.failedTurn(outcome.errorText()) + "\n" + footer;
                     }
                     saveTurn(prompt, transcript.get(), outcome, started, took);
+                    forget(running);
                     return reply.finish(new LiveReply.Frame(
                             renderer.render(transcript.get(), Optional.of(footer)).pages(), List.of()))
                             .then(postLongInputs(longInputs))
@@ -740,12 +856,25 @@ public final class ThreadSession {
                 .onErrorResume(AgentExit.class, exit -> {
                     saveTurn(prompt, transcript.get(), null, started, Duration.between(started,
                             context.clock().instant()));
+                    forget(running);
                     return reply.finish(new LiveReply.Frame(renderer.render(transcript.get(),
                                     Optional.of("💥 The CLI stopped during this turn.")).pages(), List.of()))
                             .then(postLongInputs(longInputs))
                             .then(Mono.error(exit));
                 })
+                .doOnError(e -> forget(running)) // a turn that failed otherwise is not carried on either
                 .doFinally(s -> rendering.dispose());
+    }
+
+    /**
+     * The turn is saved: a restart from here on has nothing to carry on. No more message ids are recorded for it (the
+     * record is gone), and the store forgets it, after the turn's own row.
+     */
+    private void forget(AtomicReference<SessionStore.RunningTurn> running) {
+        if (running.getAndSet(null) != null) {
+            writer.submit(Mono.defer(() -> context.store().clearRunningTurn(identity.platform(),
+                    identity.threadId())));
+        }
     }
 
     private void onConversation(String id) {

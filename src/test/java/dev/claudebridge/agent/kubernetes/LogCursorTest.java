@@ -33,6 +33,34 @@ final class LogCursorTest {
         assertThat(handled).containsExactlyElementsOf(log);
     }
 
+    /**
+     * A restarted bot: a new cursor from the mark the first one had when a turn began (stored as a {@link PodPosition})
+     * hands on exactly the lines after it, though lines before it share its second and its stamp.
+     */
+    @Test
+    void aCursorMadeFromAStoredPositionHandsOnOnlyWhatCameAfterIt() {
+        LogCursor first = new LogCursor();
+        List<Instant> log = List.of(T, T.plusMillis(400), T.plusMillis(400), T.plusMillis(400), T.plusMillis(700),
+                T.plusMillis(1100));
+        log.subList(0, 3).forEach(first::take);
+        PodPosition stored = new PodPosition("claude-session-a-1f2e3d", first.mark().last(), first.mark().atLast(),
+                new java.math.BigDecimal("0.0123"), 1200, 340);
+        PodPosition read = PodPosition.parse(stored.format()).orElseThrow();
+        assertThat(read).isEqualTo(stored);
+
+        LogCursor second = new LogCursor(read.mark());
+        List<Instant> handled = new ArrayList<>();
+        for (Instant at : log) { // the replay from the whole second of the mark
+            if (second.take(at)) {
+                handled.add(at);
+            }
+        }
+        assertThat(handled).containsExactlyElementsOf(log.subList(3, 6));
+        assertThat(PodPosition.parse("pid=1234")).isEmpty();
+        assertThat(PodPosition.parse(new PodPosition("p", java.util.Optional.empty(), 0, java.math.BigDecimal.ZERO,
+                0, 0).format()).orElseThrow().mark().last()).isEmpty();
+    }
+
     @Test
     void linesSharingAStampAreEachHandled() {
         LogCursor cursor = new LogCursor();

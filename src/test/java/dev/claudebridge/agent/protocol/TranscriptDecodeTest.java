@@ -65,6 +65,33 @@ final class TranscriptDecodeTest {
         assertThat(decoder.decode("")).isInstanceOf(CliEvent.NotJson.class);
     }
 
+    /**
+     * {@code initialize} sent again while a permission waits (transcript 24, both versions): the answer lists the
+     * open {@code can_use_tool} request in full, which a re-attached bot asks again; the first answer lists none.
+     */
+    @Test
+    void anInitializeAnswerCarriesThePermissionRequestsStillOpen() throws IOException {
+        for (String version : List.of("cli-2.1.197", "cli-2.1.332")) {
+            List<CliEvent.ControlResponse> answers = Files.readAllLines(ROOT.resolve(version)
+                            .resolve("24_initialize_while_permission_pending.jsonl")).stream()
+                    .map(decoder::decode).filter(e -> e instanceof CliEvent.ControlResponse)
+                    .map(e -> (CliEvent.ControlResponse) e).toList();
+            String asked = Files.readAllLines(ROOT.resolve(version)
+                            .resolve("24_initialize_while_permission_pending.jsonl")).stream()
+                    .map(decoder::decode).filter(e -> e instanceof CliEvent.CanUseTool)
+                    .map(e -> ((CliEvent.CanUseTool) e).requestId()).findFirst().orElseThrow();
+            assertThat(answers).as(version).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(answers.getFirst().pendingPermissions()).as(version).isEmpty();
+            CliEvent.ControlResponse again = answers.get(1);
+            assertThat(again.pendingPermissions()).as(version).hasSize(1);
+            assertThat(decoder.decode(again.pendingPermissions().get(0).toString()))
+                    .isInstanceOfSatisfying(CliEvent.CanUseTool.class, r -> {
+                        assertThat(r.requestId()).isEqualTo(asked);
+                        assertThat(r.toolName()).isEqualTo("Bash");
+                    });
+        }
+    }
+
     @Test
     void resultKeepsEveryCostAndUsageField() throws IOException {
         String line = Files.readAllLines(TRANSCRIPTS.resolve("05_two_turns_cost.jsonl")).stream()

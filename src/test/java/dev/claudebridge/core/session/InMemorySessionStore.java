@@ -21,6 +21,22 @@ public final class InMemorySessionStore implements SessionStore {
     private final List<TurnRecord> turns = new CopyOnWriteArrayList<>();
     private final Map<Key, List<QueuedPrompt>> inboxes = new ConcurrentHashMap<>();
     private final ChildLedger children = new InMemoryChildLedger();
+    private final Map<Key, RunningTurn> running = new ConcurrentHashMap<>();
+
+    @Override
+    public Mono<Void> saveRunningTurn(RunningTurn turn) {
+        return Mono.fromRunnable(() -> running.put(new Key(turn.platform(), turn.threadId()), turn));
+    }
+
+    @Override
+    public Mono<Void> clearRunningTurn(String platform, String threadId) {
+        return Mono.fromRunnable(() -> running.remove(new Key(platform, threadId)));
+    }
+
+    @Override
+    public Flux<RunningTurn> runningTurns() {
+        return Flux.defer(() -> Flux.fromIterable(List.copyOf(running.values())));
+    }
 
     @Override
     public Mono<Void> saveSession(SessionRecord session) {
