@@ -162,6 +162,29 @@ final class KubernetesRuntimeTest {
     }
 
     /**
+     * The kubelet closes an attach that has been idle for its limit (4 hours by default; the fake closes it on
+     * request): the session's next prompt still reaches the CLI, over an attach opened again, in the same pod.
+     */
+    @Test
+    void aPromptAfterTheKubeletClosedTheAttachReachesTheCliOverANewOne() throws Exception {
+        world = start(Map.of());
+        world.api.on(Match.userTextContains("first"), Reply.text("One."))
+                .on(Match.userTextContains("second"), Reply.text("Two."));
+        world.discord.userMessage(FakeUser.OWNER, world.main(), "first question");
+        String thread = world.awaitThread();
+        world.awaitContent(thread, c -> c.contains("One.") && c.contains("⏱"));
+        String pod = podName(sessionPods().getFirst());
+        long attachesBefore = kube.requests().stream().filter(r -> r.path().endsWith("/attach")).count();
+        assertThat(kube.dropAttachments(NAMESPACE, pod)).isEqualTo(1);
+
+        world.discord.userMessage(FakeUser.OWNER, thread, "second question");
+        world.awaitContent(thread, c -> c.contains("Two.") && c.contains("⏱"), WAIT);
+        assertThat(podName(sessionPods().getFirst())).as("the same pod").isEqualTo(pod);
+        assertThat(kube.requests().stream().filter(r -> r.path().endsWith("/attach")).count())
+                .as("attached once more").isEqualTo(attachesBefore + 1);
+    }
+
+    /**
      * A pod killed from outside (exit 137) is a dead session with its Resume; one the kernel killed for its memory
      * (simulated: the fake cannot enforce limits) is said as such.
      */

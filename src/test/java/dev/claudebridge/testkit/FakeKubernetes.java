@@ -77,6 +77,14 @@ public final class FakeKubernetes implements AutoCloseable {
         return server.kill(namespace, name, true);
     }
 
+    /**
+     * Closes every attach connection to the pod from the server's side, as a kubelet does after its streaming
+     * connections' idle limit (4 hours by default); the container runs on, its stdin open. How many were closed.
+     */
+    public int dropAttachments(String namespace, String name) {
+        return server.dropAttachments(namespace, name);
+    }
+
     /** Stores a Secret (string values), as a test puts the model credentials in the session namespace. */
     public void putSecret(String namespace, String name, Map<String, String> values) {
         ObjectNode secret = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.ExecListener;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.fabric8.kubernetes.client.dsl.PodResource;
@@ -64,7 +65,7 @@ public final class PodChannel implements CliChannel {
     private volatile boolean detached;
     private volatile List<String> stderrTail = List.of();
     private volatile Instant lastResultAt = Instant.EPOCH;
-    private volatile ExecWatch attach;
+    private volatile Attach attach;
     private volatile LogWatch logWatch;
     private volatile Watch podWatch;
     private volatile boolean terminated;
@@ -109,8 +110,7 @@ public final class PodChannel implements CliChannel {
                 channel.startFollowing();
             }
             try {
-                channel.attach = channel.terminated ? null
-                        : pod.inContainer(SessionPods.CONTAINER).redirectingInput().attach();
+                channel.attach = channel.terminated ? null : channel.openAttach();
             } catch (RuntimeException e) {
                 if (from.isPresent()) {
                     // The container ended meanwhile: its log is still read to the end; stdin is gone.
@@ -222,25 +222,54 @@ public final class PodChannel implements CliChannel {
      */
     private void write(String line) {
         byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-        if (attach == null) {
+        Attach current = attach;
+        if (current == null) {
             throw new StdinClosedException("the CLI in " + name() + " has no stdin");
         }
         try {
-            writeTo(attach, bytes);
+            if (current.closed().get()) {
+                throw new IOException("the attach was closed by the other side");
+            }
+            writeTo(current.watch(), bytes);
         } catch (IOException | RuntimeException first) {
             if (terminated || deleting.get() || detached) {
                 throw new StdinClosedException("stdin of " + name() + " failed: " + first.getMessage());
             }
-            log.info("{}: stdin's attach failed ({}); attaching again", name(), first.toString());
+            log.info("{}: stdin's attach is gone ({}); attaching again", name(), first.getMessage());
             try {
-                ExecWatch old = attach;
-                attach = pod.inContainer(SessionPods.CONTAINER).redirectingInput().attach();
-                old.close();
-                writeTo(attach, bytes);
+                attach = openAttach();
+                current.watch().close();
+                writeTo(attach.watch(), bytes);
             } catch (IOException | RuntimeException second) {
                 throw new StdinClosedException("stdin of " + name() + " failed: " + second.getMessage());
             }
         }
+    }
+
+    /** An attach to the CLI's stdin, and whether its connection has closed (a write would then go nowhere). */
+    private record Attach(ExecWatch watch, AtomicBoolean closed) {
+    }
+
+    /**
+     * Opens an attach to stdin (a blocking call). Its close is noted: fabric8 takes writes to a closed attach without
+     * an error, so a write checks first.
+     */
+    private Attach openAttach() {
+        AtomicBoolean closed = new AtomicBoolean();
+        ExecWatch watch = pod.inContainer(SessionPods.CONTAINER).redirectingInput()
+                .usingListener(new ExecListener() {
+                    @Override
+                    public void onClose(int code, String reason) {
+                        closed.set(true);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable error, Response response) {
+                        closed.set(true);
+                    }
+                })
+                .attach();
+        return new Attach(watch, closed);
     }
 
     private static void writeTo(ExecWatch watch, byte[] bytes) throws IOException {
@@ -339,8 +368,9 @@ public final class PodChannel implements CliChannel {
 
     private void closeQuietly() {
         Mono.fromRunnable(() -> {
-            if (attach != null) {
-                attach.close();
+            Attach current = attach;
+            if (current != null) {
+                current.watch().close();
             }
             if (podWatch != null) {
                 podWatch.close();

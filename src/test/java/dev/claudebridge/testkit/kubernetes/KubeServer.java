@@ -100,6 +100,10 @@ public final class KubeServer implements AutoCloseable {
         return kubelet.kill(namespace, name, asOom);
     }
 
+    public int dropAttachments(String namespace, String name) {
+        return streams.dropAttachments(namespace, name);
+    }
+
     public void createObject(String resource, String namespace, ObjectNode body) {
         resources.create(resource, namespace, body);
     }

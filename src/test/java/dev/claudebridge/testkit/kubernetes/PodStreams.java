@@ -48,6 +48,25 @@ final class PodStreams {
     private final KubeStore store;
     private final Kubelet kubelet;
 
+    /** The attach connections open now, by pod: closed from outside as a kubelet's idle limit closes them. */
+    private final java.util.Map<String, java.util.Set<reactor.core.publisher.Sinks.Empty<Void>>> attached =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Closes every attach connection to the pod, as the kubelet does when one has been idle for its
+     * {@code streamingConnectionIdleTimeout} (4 h by default); the container and its stdin go on. How many it closed.
+     */
+    int dropAttachments(String namespace, String name) {
+        var open = attached.getOrDefault(namespace + "/" + name, java.util.Set.of());
+        int n = 0;
+        for (var drop : List.copyOf(open)) {
+            if (drop.tryEmitEmpty().isSuccess()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     PodStreams(KubeStore store, Kubelet kubelet) {
         this.store = store;
         this.kubelet = kubelet;
@@ -113,9 +132,14 @@ final class PodStreams {
                 .map(line -> frame(line.stderr() ? 2 : 1, line.bytes()));
         Flux<WebSocketFrame> frames = Flux.concat(opening(stdout, stderr), output,
                 Mono.fromFuture(c.exited()).map(code -> frame(3, status(null, 0))));
+        reactor.core.publisher.Sinks.Empty<Void> drop = reactor.core.publisher.Sinks.empty();
+        var open = attached.computeIfAbsent(namespace + "/" + name,
+                k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+        open.add(drop);
         return response.sendWebsocket((in, out) -> {
             Mono<Void> input = input(in, c::writeStdin).then(); // a detach never closes the container's stdin
-            return Mono.firstWithSignal(out.sendObject(frames).then(), input);
+            return Mono.firstWithSignal(out.sendObject(frames).then(), input, drop.asMono())
+                    .doFinally(sig -> open.remove(drop));
         }, spec());
     }
 
