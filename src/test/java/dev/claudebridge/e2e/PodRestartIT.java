@@ -13,6 +13,10 @@ import dev.claudebridge.testkit.SessionImage;
 import dev.claudebridge.testkit.discord.Change;
 import dev.claudebridge.testkit.discord.FakeUser;
 import dev.claudebridge.testkit.discord.PostedMessage;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,9 +126,20 @@ final class PodRestartIT {
             first.kill9();
         }
         assertThat(runningPods()).as("the pod runs on without the bot").containsExactly(pod);
+        // A session pod whose session the store does not know (left by some other run): the restart deletes it.
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(kube.config()).build()) {
+            client.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata()
+                    .withName("claude-session-stray-0a1b2c").addToLabels("app.kubernetes.io/managed-by",
+                            "claude-bridge").addToLabels("claude-bridge/session", "stray").endMetadata()
+                    .withNewSpec().withRestartPolicy("Never").addToContainers(new ContainerBuilder().withName("claude")
+                            .withImage("claude-bridge:test").withCommand("/bin/sh", "-c", "sleep 300").build())
+                    .endSpec().build()).create();
+        }
 
         try (BotProcess second = BotProcess.start(env, root.resolve("bot.log"))) {
             awaitLogin(2);
+            org.awaitility.Awaitility.await("the stray pod deleted").atMost(WAIT)
+                    .until(() -> !runningPods().contains("claude-session-stray-0a1b2c"));
             await(m -> m.id().equals(replyId) && m.content().contains("row-60") && m.content().contains("⏱"));
             String finished = discord.message(replyId).content();
             List<String> rows = finished.lines().filter(l -> l.startsWith("row-")).toList();
@@ -137,7 +152,7 @@ final class PodRestartIT {
                     .filter(m -> m.content().contains("row-") || m.content().contains("Interrupted by a restart"))
                     .toList();
             assertThat(others).as("no second reply, no interruption notice").isEmpty();
-            assertThat(runningPods()).as("the same pod carried the turn").containsExactly(pod);
+            assertThat(runningPods()).as("the same pod carried the turn; the stray one is gone").containsExactly(pod);
             assertThat(api.requests().stream().filter(r -> r.userText().contains("count")).count())
                     .as("the prompt reached the model once").isEqualTo(1);
         }
