@@ -275,6 +275,10 @@ final class RestApi {
             case "GET files/{id}" -> {
                 MmFile f = state.file(p[1]).orElseThrow(() -> MmError.notFound("getFile",
                         "app.file_info.get.app_error", "Unable to get the file info."));
+                // api4/file.go: the file's channel must be one the caller may read.
+                if (!state.channel(f.channelId()).members().contains(me.id())) {
+                    throw MmError.forbidden();
+                }
                 yield Mono.just(new Answer(200, null, f.content(), f.mimeType()));
             }
             default -> throw MmError.notFound("ServeHTTP", "api.context.404.app_error", "Sorry, we could not find the page.");
