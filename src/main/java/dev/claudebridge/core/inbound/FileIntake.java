@@ -117,7 +117,7 @@ final class FileIntake {
             text.append("\n- ").append(s.path()).append(" (").append(Texts.size(s.size()));
             s.imageType().ifPresent(type -> text.append(", ").append(type).append(s.shown()
                     ? ", also shown to you as an image"
-                    : ", too large to be shown to you as an image (over " + Texts.size(Images.MAX_BYTES) + ")"));
+                    : ", too large to be shown to you as an image"));
             text.append(")");
         }
         return text.toString();

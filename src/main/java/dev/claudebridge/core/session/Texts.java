@@ -339,7 +339,8 @@ public final class Texts {
             case dev.claudebridge.core.port.SessionFiles.FileRead.Found found -> "it is no longer an image";
             case dev.claudebridge.core.port.SessionFiles.FileRead.TooLarge large -> "it is " + size(large.size())
                     + ", over " + size(Images.MAX_BYTES);
-            case dev.claudebridge.core.port.SessionFiles.FileRead.Refused refused -> refused.why();
+            case dev.claudebridge.core.port.SessionFiles.FileRead.Refused refused -> refused.why().replaceAll("\\.$",
+                    "");
         };
     }
 
