@@ -16,6 +16,7 @@ import dev.claudebridge.core.port.AgentSession;
 import dev.claudebridge.core.port.AgentVersion;
 import dev.claudebridge.core.port.ChildLedger;
 import dev.claudebridge.core.port.Resumability;
+import dev.claudebridge.core.port.SessionFiles;
 import dev.claudebridge.core.port.SessionMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -133,6 +134,12 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
      */
     public ClaudeAgentRuntime recordingChildrenIn(ChildLedger ledger) {
         return new ClaudeAgentRuntime(this, ledger);
+    }
+
+    /** Files in the working directories on this machine's disk, read and written on the start scheduler. */
+    @Override
+    public SessionFiles files() {
+        return new LocalSessionFiles(workspaceRoot, startScheduler);
     }
 
     @Override

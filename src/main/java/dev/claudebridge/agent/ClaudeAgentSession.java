@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudebridge.agent.process.CliProcess;
 import dev.claudebridge.agent.process.ExitStatus;
 import dev.claudebridge.agent.protocol.CliEvent;
+import dev.claudebridge.agent.protocol.CliMessages;
 import dev.claudebridge.agent.protocol.SessionRules;
 import dev.claudebridge.agent.session.ClaudeSession;
 import dev.claudebridge.agent.session.CliExitedException;
@@ -80,6 +81,19 @@ final class ClaudeAgentSession implements AgentSession {
     @Override
     public Mono<TurnOutcome> send(String prompt) {
         return session.send(prompt).map(ClaudeAgentSession::outcome).onErrorMap(this::asExit);
+    }
+
+    /** The text, then each image as a base64 {@code image} block of one {@code user} line (docs/cli-protocol.md). */
+    @Override
+    public Mono<TurnOutcome> send(String prompt, List<Image> images) {
+        if (images.isEmpty()) {
+            return send(prompt);
+        }
+        List<CliMessages.UserBlock> blocks = new java.util.ArrayList<>();
+        blocks.add(new CliMessages.UserBlock.Text(prompt));
+        images.forEach(i -> blocks.add(new CliMessages.UserBlock.Image(i.mediaType(),
+                java.util.Base64.getEncoder().encodeToString(i.data()))));
+        return session.send(blocks).map(ClaudeAgentSession::outcome).onErrorMap(this::asExit);
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.AgentSession;
 import dev.claudebridge.core.port.AgentVersion;
 import dev.claudebridge.core.port.Resumability;
+import dev.claudebridge.core.port.SessionFiles;
 import dev.claudebridge.core.port.SessionStore;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -262,6 +263,16 @@ public final class PodAgentRuntime implements AgentRuntime {
     @Override
     public Mono<Resumability> resumability(String conversationId) {
         return Mono.just(Resumability.POSSIBLE);
+    }
+
+    /**
+     * Not yet: the working directory is on the session's claim, which the bot cannot read or write without going
+     * through a pod ({@code pods/exec}, a later step). Attachments and {@code /download} are refused with this reason.
+     */
+    @Override
+    public SessionFiles files() {
+        return SessionFiles.unsupported("files in and out are not supported yet with AGENT_RUNTIME=kubernetes"
+                + " (the working directory is on the session's claim)");
     }
 
     /** An ended session's pods and claim are deleted (its conversation stays in the store: /export still works). */

@@ -59,7 +59,19 @@ public record BridgeConfig(
         Map<String, String> environment,
         boolean discordEnabled,
         Optional<MattermostConfig> mattermost,
-        Optional<KubernetesConfig> kubernetes) {
+        Optional<KubernetesConfig> kubernetes,
+        FileLimits files) {
+
+    /**
+     * Files in and out.
+     *
+     * @param attachmentMaxBytes {@code ATTACHMENT_MAX_BYTES}: the largest file a user's message may attach
+     * @param attachmentMaxCount {@code ATTACHMENT_MAX_COUNT}: the most files one message may attach
+     * @param discordUploadLimit {@code DISCORD_UPLOAD_LIMIT}: the largest file the bot attaches on Discord
+     *                           ({@code /download}); 10 MiB, a server without boosts (Mattermost says its own)
+     */
+    public record FileLimits(long attachmentMaxBytes, int attachmentMaxCount, long discordUploadLimit) {
+    }
 
     public static final String DISCORD_API = "https://discord.com/api/v10";
     /** Where {@code ./mvnw package} installs the pinned CLI, relative to the checkout (the working directory). */
@@ -78,7 +90,7 @@ public record BridgeConfig(
 
     /** The settings that mean something only with {@code DISCORD_TOKEN}: one set without it is a mistake. */
     private static final List<String> DISCORD_SETTINGS = List.of("DISCORD_MAIN_CHANNEL_ID", "DISCORD_GUILD_ID",
-            "DISCORD_API_BASE_URL", "ALLOWED_USER_IDS", "ALLOWED_ROLE_IDS", "ALLOW_EVERYONE");
+            "DISCORD_API_BASE_URL", "ALLOWED_USER_IDS", "ALLOWED_ROLE_IDS", "ALLOW_EVERYONE", "DISCORD_UPLOAD_LIMIT");
     /** The settings that mean something only with {@code MATTERMOST_URL}. */
     private static final List<String> MATTERMOST_SETTINGS = List.of("MATTERMOST_TOKEN", "MATTERMOST_ALLOWED_USERS",
             "MATTERMOST_ALLOWED_TEAMS", "MATTERMOST_MAIN_CHANNEL_ID", "MATTERMOST_CALLBACK_PORT",
@@ -100,6 +112,7 @@ public record BridgeConfig(
         environment = Map.copyOf(environment);
         Objects.requireNonNull(mattermost);
         Objects.requireNonNull(kubernetes);
+        Objects.requireNonNull(files);
     }
 
     /**
@@ -205,7 +218,9 @@ public record BridgeConfig(
                 s.integer("MAX_LIVE_CLIS", 16, 1, 10_000),
                 s.integer("MAX_SESSIONS_PER_USER", 5, 1, 1000),
                 editInterval(s),
-                logFormat, env, discord, mattermost, KubernetesConfig.parse(s));
+                logFormat, env, discord, mattermost, KubernetesConfig.parse(s),
+                new FileLimits(s.bytes("ATTACHMENT_MAX_BYTES", "10MiB"), s.integer("ATTACHMENT_MAX_COUNT", 10, 1, 100),
+                        s.bytes("DISCORD_UPLOAD_LIMIT", "10MiB")));
     }
 
     /**

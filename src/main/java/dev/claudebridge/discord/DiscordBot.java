@@ -39,6 +39,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
 import reactor.util.concurrent.Queues;
 
 /**
@@ -57,6 +58,8 @@ public final class DiscordBot {
     static final IntentSet INTENTS = IntentSet.of(Intent.GUILDS, Intent.GUILD_MESSAGES, Intent.MESSAGE_CONTENT);
     /** A key's lane ends after this long without events, so lanes of threads gone quiet do not accumulate. */
     static final Duration LANE_IDLE = Duration.ofMinutes(1);
+    /** The longest wait for the next bytes of an attachment from the CDN. */
+    static final Duration ATTACHMENT_TIMEOUT = Duration.ofSeconds(30);
 
     private final BridgeConfig config;
     private final GatewayDiscordClient gateway;
@@ -93,7 +96,7 @@ public final class DiscordBot {
             builder.setReactorResources(rest.resources());
             builder.onClientResponse(rest.responseFunction());
             DiscordClient client = config.usesRealDiscord() ? builder.build() : builder.build(routerFor(config));
-            DiscordChat chat = new DiscordChat(client, pacer);
+            DiscordChat chat = new DiscordChat(client, pacer, config.files().discordUploadLimit());
             return client.gateway()
                     .setEnabledIntents(INTENTS)
                     // A large buffer so a burst never parks a gateway thread; handlers only enqueue (docs/architecture.md, style P2).
@@ -126,7 +129,9 @@ public final class DiscordBot {
                 config.allowEveryone());
         Bridge bridge = new Bridge(registry, chat, access, String.valueOf(config.discordMainChannelId()),
                 config.workspaceRoot(), blocking, Schedulers.parallel(), clock, Bridge.CHOICE_TTL);
-        DiscordEvents events = new DiscordEvents(bridge);
+        // Attachments come from Discord's CDN: signed URLs, no token (it must never go to another host).
+        DiscordEvents events = new DiscordEvents(bridge, HttpClient.create().followRedirect(true)
+                .responseTimeout(ATTACHMENT_TIMEOUT));
         // One stream of the events the bot acts on, in lanes by key: a session's thread, or the user for what has no
         // thread yet (main-channel messages, /new, pickers). A lane only translates and hands the event to the core,
         // which enqueues: it never waits for REST, a CLI or a turn.

@@ -40,10 +40,22 @@ final class DiscordChat implements ChatPlatform {
 
     private final RestClient rest;
     private final EditPacer pacer;
+    private final long uploadLimit;
 
     DiscordChat(RestClient rest, EditPacer pacer) {
+        this(rest, pacer, DEFAULT_UPLOAD_LIMIT);
+    }
+
+    /** @param uploadLimit {@code DISCORD_UPLOAD_LIMIT}: Discord's limit depends on the server's boosts */
+    DiscordChat(RestClient rest, EditPacer pacer, long uploadLimit) {
         this.rest = rest;
         this.pacer = pacer;
+        this.uploadLimit = uploadLimit;
+    }
+
+    @Override
+    public long uploadLimit() {
+        return uploadLimit;
     }
 
     @Override

@@ -7,8 +7,10 @@ import dev.claudebridge.core.inbound.Card;
 import dev.claudebridge.core.inbound.Click;
 import dev.claudebridge.core.inbound.ClickAnswer;
 import dev.claudebridge.core.inbound.CommandCall;
+import dev.claudebridge.core.inbound.IncomingFile;
 import dev.claudebridge.core.inbound.IncomingMessage;
 import dev.claudebridge.core.inbound.Reply;
+import dev.claudebridge.support.Downloads;
 import discord4j.common.util.Snowflake;
 import discord4j.core.event.domain.interaction.ChatInputInteractionEvent;
 import discord4j.core.event.domain.interaction.ComponentInteractionEvent;
@@ -18,6 +20,7 @@ import discord4j.core.event.domain.thread.ThreadChannelUpdateEvent;
 import discord4j.core.object.command.ApplicationCommandInteractionOption;
 import discord4j.core.object.command.ApplicationCommandInteractionOptionValue;
 import discord4j.core.object.component.TopLevelMessageComponent;
+import discord4j.core.object.entity.Attachment;
 import discord4j.core.object.entity.Member;
 import discord4j.core.object.entity.Message;
 import discord4j.core.spec.EmbedCreateSpec;
@@ -30,6 +33,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 
 /**
  * Translates Discord's gateway events into the core's inbound calls, and the core's answers into Discord's API. It
@@ -42,9 +46,12 @@ final class DiscordEvents {
     private static final Logger log = LoggerFactory.getLogger(DiscordEvents.class);
 
     private final Bridge bridge;
+    private final HttpClient cdn;
 
-    DiscordEvents(Bridge bridge) {
+    /** @param cdn fetches attachments from their URLs (Discord's CDN; in tests the fake Discord serves them) */
+    DiscordEvents(Bridge bridge, HttpClient cdn) {
         this.bridge = bridge;
+        this.cdn = cdn;
     }
 
     /**
@@ -82,7 +89,17 @@ final class DiscordEvents {
             return Mono.empty();
         }
         return bridge.message(new IncomingMessage(actor(member.get()), message.getChannelId().asString(),
-                message.getId().asString(), event.getGuildId().get().asString(), message.getContent()));
+                message.getId().asString(), event.getGuildId().get().asString(), message.getContent(),
+                message.getAttachments().stream().map(this::file).toList()));
+    }
+
+    /** An attachment as the core sees it: its bytes come from its CDN URL when the message is taken. */
+    private IncomingFile file(Attachment attachment) {
+        String url = attachment.getUrl();
+        return new IncomingFile(attachment.getFilename(), attachment.getSize(),
+                attachment.getContentType().orElse(""),
+                max -> Downloads.get(cdn, url, max)
+                        .onErrorMap(Downloads.TooLarge.class, e -> new IncomingFile.TooLarge(e.received())));
     }
 
     static Actor actor(Member member) {

@@ -3,6 +3,8 @@ package dev.claudebridge.mattermost;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.claudebridge.core.inbound.IncomingFile;
+import dev.claudebridge.support.Downloads;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.ByteArrayOutputStream;
@@ -59,6 +61,15 @@ final class MattermostApi {
 
     Mono<JsonNode> delete(String path) {
         return call(HttpMethod.DELETE, path, null, null);
+    }
+
+    /**
+     * A file's bytes ({@code GET /files/{id}}), within the rate budget, cut off past {@code maxBytes}
+     * ({@link IncomingFile.TooLarge}).
+     */
+    Mono<byte[]> download(String path, long maxBytes) {
+        return budget.permit().then(Downloads.get(http, api + path, maxBytes))
+                .onErrorMap(Downloads.TooLarge.class, e -> new IncomingFile.TooLarge(e.received()));
     }
 
     /** A file to upload. */

@@ -174,7 +174,7 @@ public final class MattermostBot {
                         post.path("channel_id").asText(), post.path("root_id").asText(""),
                         e.data().path("channel_type").asText(""), e.data().path("team_id").asText(""),
                         post.path("message").asText(""), post.path("type").asText(""),
-                        post.path("create_at").asLong()));
+                        post.path("create_at").asLong(), MattermostInbound.File.of(post)));
             }
             case MattermostSocket.Event e when e.type().equals("reaction_added") -> {
                 JsonNode r = MattermostSocket.parse(e.data().path("reaction").asText("{}"));
@@ -224,7 +224,7 @@ public final class MattermostBot {
             if (p.path("delete_at").asLong(0) == 0 && p.path("create_at").asLong() > since) {
                 out.add(new MattermostInbound.Post(p.path("id").asText(), p.path("user_id").asText(), channel,
                         p.path("root_id").asText(""), channelType, "", p.path("message").asText(""),
-                        p.path("type").asText(""), p.path("create_at").asLong()));
+                        p.path("type").asText(""), p.path("create_at").asLong(), MattermostInbound.File.of(p)));
             }
         });
         return out;

@@ -33,6 +33,8 @@ public final class MattermostChat implements ChatPlatform {
     static final int MAX_SELECT_OPTIONS = 100;
     /** "No edit time limit" ({@code PostEditTimeLimit = -1}), as a window no live reply reaches. */
     static final Duration UNLIMITED = Duration.ofDays(3650);
+    /** Mattermost's default {@code MaxFileSize}: 100 MiB. */
+    static final long DEFAULT_MAX_FILE_SIZE = 100L << 20;
 
     /**
      * The prop that marks a root post the bot opened as a session's thread (its title), as opposed to a user's
@@ -48,6 +50,7 @@ public final class MattermostChat implements ChatPlatform {
     private final String botId;
     private final int pageLimit;
     private final Duration editWindow;
+    private final long uploadLimit;
     private final Optional<Callback> callback;
     private final EditPacing pacing;
     private final Markup markup;
@@ -62,11 +65,12 @@ public final class MattermostChat implements ChatPlatform {
     }
 
     private MattermostChat(MattermostApi api, String botId, String siteUrl, int pageLimit, Duration editWindow,
-            Optional<Callback> callback, Optional<Duration> editInterval, Clock clock) {
+            long uploadLimit, Optional<Callback> callback, Optional<Duration> editInterval, Clock clock) {
         this.api = api;
         this.botId = botId;
         this.pageLimit = pageLimit;
         this.editWindow = editWindow;
+        this.uploadLimit = uploadLimit;
         this.callback = callback;
         this.pacing = new EditPacing(clock, api.budget(), editInterval);
         this.markup = new MattermostMarkup(clock, siteUrl, id -> Optional.ofNullable(displayNames.get(id)));
@@ -94,7 +98,8 @@ public final class MattermostChat implements ChatPlatform {
                     JsonNode config = t.getT2();
                     String site = config.path("SiteURL").asText("");
                     return new MattermostChat(api, me.path("id").asText(), site.isEmpty() ? serverUrl : site,
-                            postSize(config), editWindow(config), callback, editInterval, clock);
+                            postSize(config), editWindow(config), uploadLimit(config), callback, editInterval,
+                            clock);
                 });
     }
 
@@ -104,6 +109,21 @@ public final class MattermostChat implements ChatPlatform {
         } catch (NumberFormatException e) {
             return FALLBACK_POST_SIZE;
         }
+    }
+
+    /** The server's {@code MaxFileSize} (bytes); Mattermost's own default, 100 MiB, when it does not say. */
+    static long uploadLimit(JsonNode config) {
+        try {
+            long max = Long.parseLong(config.path("MaxFileSize").asText(""));
+            return max > 0 ? max : DEFAULT_MAX_FILE_SIZE;
+        } catch (NumberFormatException e) {
+            return DEFAULT_MAX_FILE_SIZE;
+        }
+    }
+
+    @Override
+    public long uploadLimit() {
+        return uploadLimit;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.claudebridge.core.inbound.Card;
 import dev.claudebridge.core.inbound.Click;
 import dev.claudebridge.core.inbound.ClickAnswer;
 import dev.claudebridge.core.inbound.CommandCall;
+import dev.claudebridge.core.inbound.IncomingFile;
 import dev.claudebridge.core.inbound.IncomingMessage;
 import dev.claudebridge.core.inbound.Reply;
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
@@ -67,7 +68,8 @@ final class MattermostEvents {
      * help); in a thread only a known command is, and anything else is a prompt.
      */
     Mono<Void> post(MattermostInbound.Post p) {
-        if (p.userId().equals(chat.botId()) || p.type().startsWith("system") || p.message().isBlank()) {
+        if (p.userId().equals(chat.botId()) || p.type().startsWith("system")
+                || p.message().isBlank() && p.files().isEmpty()) {
             return Mono.empty();
         }
         if ("D".equals(p.channelType())) {
@@ -84,8 +86,14 @@ final class MattermostEvents {
             if (command.isPresent()) {
                 return command(actor, p, command.get());
             }
-            return bridge.message(new IncomingMessage(actor, p.place(), p.id(), p.teamId(), p.message()));
+            return bridge.message(new IncomingMessage(actor, p.place(), p.id(), p.teamId(), p.message(),
+                    p.files().stream().map(this::file).toList()));
         });
+    }
+
+    /** A post's file as the core sees it: its bytes come from {@code GET /files/{id}} when the post is taken. */
+    private IncomingFile file(MattermostInbound.File f) {
+        return new IncomingFile(f.name(), f.size(), f.mimeType(), max -> chat.api().download("/files/" + f.id(), max));
     }
 
     private Mono<Void> command(Actor actor, MattermostInbound.Post p, BangCommand command) {

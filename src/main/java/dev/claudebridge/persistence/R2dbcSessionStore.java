@@ -92,9 +92,9 @@ final class R2dbcSessionStore implements SessionStore {
 
     private static final String DELETE_INBOX = "DELETE FROM inbox WHERE platform = $1 AND thread_id = $2";
     private static final String INSERT_INBOX = "INSERT INTO inbox (platform, thread_id, seq, position, prompt_text, "
-            + "author_id, message_id, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+            + "author_id, message_id, received_at, images) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     private static final String SELECT_INBOX = "SELECT platform, thread_id, position, prompt_text, author_id, "
-            + "message_id, received_at FROM inbox WHERE platform = $1 AND thread_id = $2 ORDER BY seq";
+            + "message_id, received_at, images FROM inbox WHERE platform = $1 AND thread_id = $2 ORDER BY seq";
 
     private static final String DELETE_RUNNING = "DELETE FROM running_turns WHERE platform = $1 AND thread_id = $2";
     private static final String INSERT_RUNNING = "INSERT INTO running_turns (platform, thread_id, agent_position, "
@@ -223,6 +223,7 @@ final class R2dbcSessionStore implements SessionStore {
                         .bind(5, p.authorId());
                 bindOptional(insert, 6, p.messageId());
                 insert.bind(7, time(p.receivedAt()));
+                bindOptional(insert, 8, p.images().isEmpty() ? Optional.empty() : Optional.of(toJson(p.images())));
             }
             return delete.then(rowsUpdated(insert.execute()));
         });
@@ -236,7 +237,8 @@ final class R2dbcSessionStore implements SessionStore {
                 row -> new QueuedPrompt(row.get("platform", String.class), row.get("thread_id", String.class),
                         row.get("position", Integer.class), row.get("prompt_text", String.class),
                         row.get("author_id", String.class), Optional.ofNullable(row.get("message_id", String.class)),
-                        instant(row, "received_at")));
+                        instant(row, "received_at"), Optional.ofNullable(row.get("images", String.class))
+                                .map(R2dbcSessionStore::fromJson).orElse(List.of())));
     }
 
     // ---- running turns (an agent that outlives the bot)
@@ -419,7 +421,7 @@ final class R2dbcSessionStore implements SessionStore {
         try {
             return JSON.readValue(json, STRING_LIST);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("turns.tool_lines is not a JSON list of strings", e);
+            throw new IllegalStateException("turns.tool_lines or inbox.images is not a JSON list of strings", e);
         }
     }
 }

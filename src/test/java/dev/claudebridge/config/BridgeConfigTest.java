@@ -43,6 +43,46 @@ final class BridgeConfigTest {
     }
 
     @Test
+    void fileLimitsDefaultAndAreParsedAndChecked() {
+        BridgeConfig.FileLimits defaults = BridgeConfig.fromEnv(minimal()).files();
+        assertThat(defaults.attachmentMaxBytes()).isEqualTo(10L << 20);
+        assertThat(defaults.attachmentMaxCount()).isEqualTo(10);
+        assertThat(defaults.discordUploadLimit()).isEqualTo(10L << 20);
+
+        Map<String, String> env = minimal();
+        env.put("ATTACHMENT_MAX_BYTES", "512KiB");
+        env.put("ATTACHMENT_MAX_COUNT", "3");
+        env.put("DISCORD_UPLOAD_LIMIT", "50MiB");
+        BridgeConfig.FileLimits set = BridgeConfig.fromEnv(env).files();
+        assertThat(set.attachmentMaxBytes()).isEqualTo(512 << 10);
+        assertThat(set.attachmentMaxCount()).isEqualTo(3);
+        assertThat(set.discordUploadLimit()).isEqualTo(50L << 20);
+
+        env.put("ATTACHMENT_MAX_BYTES", "ten megs");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("ATTACHMENT_MAX_BYTES: expected");
+        env.put("ATTACHMENT_MAX_BYTES", "1MiB");
+        env.put("ATTACHMENT_MAX_COUNT", "0");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("ATTACHMENT_MAX_COUNT: expected");
+        env.put("ATTACHMENT_MAX_COUNT", "101");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("ATTACHMENT_MAX_COUNT: expected");
+        env.put("ATTACHMENT_MAX_COUNT", "10");
+        env.put("DISCORD_UPLOAD_LIMIT", "100");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("DISCORD_UPLOAD_LIMIT: expected");
+    }
+
+    @Test
+    void theDiscordUploadLimitWithoutDiscordIsAMistake() {
+        Map<String, String> env = new HashMap<>();
+        env.put("MATTERMOST_URL", "https://chat.example.com");
+        env.put("MATTERMOST_TOKEN", "mattermost-token-value");
+        env.put("MATTERMOST_ALLOWED_USERS", "alice");
+        env.put("WORKSPACE_ROOT", workspace.toString());
+        env.put("DISCORD_UPLOAD_LIMIT", "25MiB");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("DISCORD_TOKEN: expected")
+                .hasMessageContaining("DISCORD_UPLOAD_LIMIT is set");
+    }
+
+    @Test
     void theLoggedConfigurationHoldsNoSecret() {
         Map<String, String> env = minimal();
         env.put("ANTHROPIC_API_KEY", "sk-ant-api-key-value");

@@ -258,6 +258,21 @@ abstract class SessionStoreContract {
     }
 
     @Test
+    void aQueuedPromptKeepsItsImagesInOrderAndOneWithoutHasNone() {
+        QueuedPrompt withImages = new QueuedPrompt(DISCORD, "t-1", 0, "look at these", "u", Optional.of("m-1"), T0,
+                List.of("attachments/b.png", "attachments/a \"quoted\" é.jpg"));
+        QueuedPrompt without = new QueuedPrompt(DISCORD, "t-1", 1, "plain", "u", Optional.empty(), T0);
+        store.saveInbox(DISCORD, "t-1", List.of(withImages, without)).as(StepVerifier::create).expectComplete()
+                .verify(TIMEOUT);
+
+        store.inbox(DISCORD, "t-1").as(StepVerifier::create)
+                .assertNext(q -> assertThat(q.images()).containsExactly("attachments/b.png",
+                        "attachments/a \"quoted\" é.jpg"))
+                .assertNext(q -> assertThat(q.images()).isEmpty())
+                .expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
     void theInboxKeepsTheListOrderWhateverThePositionsSay() {
         QueuedPrompt late = new QueuedPrompt(DISCORD, "t-1", 5, "late", "u", Optional.empty(), T0);
         QueuedPrompt early = new QueuedPrompt(DISCORD, "t-1", 1, "early", "u", Optional.empty(), T0);

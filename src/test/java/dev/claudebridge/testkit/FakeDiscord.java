@@ -12,6 +12,7 @@ import dev.claudebridge.testkit.discord.Ping;
 import dev.claudebridge.testkit.discord.PostedMessage;
 import dev.claudebridge.testkit.discord.PresenceUpdate;
 import dev.claudebridge.testkit.discord.ThreadView;
+import dev.claudebridge.testkit.discord.UserFile;
 import discord4j.core.DiscordClient;
 import discord4j.core.DiscordClientBuilder;
 import discord4j.rest.request.DefaultRouter;
@@ -103,6 +104,14 @@ public final class FakeDiscord implements AutoCloseable {
     /** A user posts {@code content} in a channel or thread (MESSAGE_CREATE); returns the message id. */
     public String userMessage(FakeUser user, String channelId, String content) {
         return sim.userMessage(user, channelId, content);
+    }
+
+    /**
+     * A user posts a message with files (MESSAGE_CREATE with {@code attachments}); each is served at its {@code url}
+     * by this fake, as Discord's CDN serves them (a signed URL, no token). Returns the message id.
+     */
+    public String userMessage(FakeUser user, String channelId, String content, List<UserFile> files) {
+        return sim.userMessage(user, channelId, content, files);
     }
 
     /**

@@ -138,6 +138,25 @@ public final class FakeMattermost implements AutoCloseable {
         return server.post(as, server.snapshot(rootId).channelId(), rootId, message);
     }
 
+    /**
+     * A file a user uploads into a channel ({@code POST /files} as them), not yet in a post; returns its id for
+     * {@link #reply(MmUser, String, String, List)}. The server serves it at {@code GET /files/{id}} to the channel's
+     * members.
+     */
+    public String upload(MmUser as, String channelId, String name, String mimeType, byte[] content) {
+        return server.upload(as, channelId, name, mimeType, content).id();
+    }
+
+    /** A reply with files the author uploaded ({@code file_ids}); the post carries them in {@code metadata.files}. */
+    public String reply(MmUser as, String rootId, String message, List<String> fileIds) {
+        return server.post(as, server.snapshot(rootId).channelId(), rootId, message, fileIds);
+    }
+
+    /** A root post with files the author uploaded. */
+    public String post(MmUser as, String channelId, String message, List<String> fileIds) {
+        return server.post(as, channelId, "", message, fileIds);
+    }
+
     /** Adds a reaction by emoji name ({@code +1}, {@code white_check_mark}). */
     public void react(MmUser as, String postId, String emojiName) {
         server.react(as, postId, emojiName);

@@ -34,6 +34,11 @@ public record RecordedRequest(
         return Conversation.newestUserText(body);
     }
 
+    /** The image blocks of the newest user message, as the CLI sent them to the API. */
+    public java.util.List<JsonNode> userImages() {
+        return Conversation.newestUserImages(body);
+    }
+
     /** The path without its query string. */
     public String pathOnly() {
         int q = path.indexOf('?');

@@ -3,6 +3,7 @@ package dev.claudebridge.core.inbound;
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
 import dev.claudebridge.core.port.Markup;
+import dev.claudebridge.core.port.SessionFiles;
 import dev.claudebridge.core.session.ComponentIds;
 import dev.claudebridge.core.session.Prompt;
 import dev.claudebridge.core.session.SessionRegistry;
@@ -46,6 +47,8 @@ public final class Bridge {
     private final Commands commands;
     final Choices<NewRequest> pendingNew;
     final Choices<String> pendingStop;
+    /** A thread's messages become prompts in the order they were sent, also while one's files are fetched. */
+    private final InOrder order = new InOrder();
 
     /** What /new was asked, kept while its confirmation is open. */
     record NewRequest(String userId, String scopeId, String parentId, Optional<String> prompt,
@@ -118,14 +121,16 @@ public final class Bridge {
      * shared channel would be noise). Only enqueues: a turn never runs here.
      */
     public Mono<Void> message(IncomingMessage message) {
-        if (!access.allows(message.actor()) || message.text().isBlank()) {
+        if (!access.allows(message.actor()) || message.text().isBlank() && message.files().isEmpty()) {
             return Mono.empty();
         }
         Prompt prompt = new Prompt(message.text(), message.actor().userId(), Optional.of(message.messageId()),
                 clock.instant());
         Optional<ThreadSession> session = sessions.get(chat.platform(), message.channelId());
         if (session.isPresent()) {
-            return Mono.fromRunnable(() -> offer(session.get(), prompt));
+            // A message whose files are still being fetched is offered before the ones sent after it.
+            return order.then(message.channelId(), withFiles(session.get(), message, prompt, message.channelId())
+                    .doOnNext(p -> offer(session.get(), p)).then());
         }
         if (main.contains(message.channelId())) {
             return main.messagesStartSessions() ? startFromMessage(message, prompt)
@@ -135,20 +140,54 @@ public final class Bridge {
                 : Mono.empty();
     }
 
+    /**
+     * The prompt with the message's files saved into the session's working directory and named in its text (images
+     * also shown to the model); empty, after saying why in {@code where}, when the message is not taken (a limit, a
+     * file that could not be fetched or saved): then nothing of it is kept.
+     */
+    private Mono<Prompt> withFiles(ThreadSession session, IncomingMessage message, Prompt prompt, String where) {
+        if (message.files().isEmpty()) {
+            return Mono.just(prompt);
+        }
+        FileIntake intake = intake();
+        Optional<String> refusal = intake.refusal(message.files());
+        if (refusal.isPresent()) {
+            return say(where, refusal.get()).then(Mono.empty());
+        }
+        ThreadSession.Identity id = session.identity();
+        return intake.take(new SessionFiles.Place(id.platform(), id.threadId(), id.workDir()), message.files())
+                .map(saved -> new Prompt(FileIntake.promptText(prompt.text(), saved), prompt.authorId(),
+                        prompt.messageId(), prompt.receivedAt(), FileIntake.images(saved)))
+                .onErrorResume(FileIntake.NotTaken.class, e -> say(where, e.getMessage()).then(Mono.empty()));
+    }
+
+    private FileIntake intake() {
+        return new FileIntake(sessions.files(), sessions.settings().attachmentMaxBytes(),
+                sessions.settings().attachmentMaxCount(), markup());
+    }
+
     private Mono<Void> startFromMessage(IncomingMessage message, Prompt prompt) {
         String user = prompt.authorId();
+        Optional<String> refusal = message.files().isEmpty() ? Optional.empty()
+                : intake().refusal(message.files());
+        if (refusal.isPresent()) {
+            return say(message.channelId(), refusal.get());
+        }
         if (!sessions.reserveSlot(user)) {
             return chat.post(message.channelId(), OutgoingMessage.text(Texts.limitReachedIn(markup(), user,
                     sessions.settings().maxSessionsPerUser()))).then();
         }
         String title = title(prompt.text());
         String parent = message.channelId();
+        // The prompt's message stays in the main channel: it is not marked in the thread.
+        Prompt first = new Prompt(prompt.text(), user, Optional.empty(), prompt.receivedAt());
         return chat.openThread(parent, title, Optional.of(message.messageId()))
                 .map(thread -> sessions.create(chat, thread, title, parent, message.scopeId(), user,
                         workspace.root(), Optional.empty()))
-                // The prompt's message stays in the main channel: it is not marked in the thread.
-                .flatMap(session -> begin(session, Optional.of(new Prompt(prompt.text(), user, Optional.empty(),
-                        prompt.receivedAt()))))
+                // Its files go into the new session's working directory; a refusal then is said in the thread.
+                .flatMap(session -> withFiles(session, message, first, session.identity().threadId())
+                        .map(Optional::of).defaultIfEmpty(Optional.empty())
+                        .flatMap(taken -> begin(session, taken)))
                 .doOnError(e -> sessions.releaseSlot(user))
                 .onErrorResume(e -> {
                     log.warn("could not start a session from message {}: {}", message.messageId(), e.toString());

@@ -58,4 +58,12 @@ public interface AgentRuntime {
     default Mono<Void> sessionEnded(String platform, String threadId) {
         return Mono.empty();
     }
+
+    /**
+     * The sessions' files (attachments saved into a working directory, {@code /download} read from it), where this
+     * runtime keeps the working directories. A runtime that cannot reach them refuses each call with a reason.
+     */
+    default SessionFiles files() {
+        return SessionFiles.unsupported("this agent runtime cannot reach the sessions' files");
+    }
 }

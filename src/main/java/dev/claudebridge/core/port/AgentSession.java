@@ -1,5 +1,6 @@
 package dev.claudebridge.core.port;
 
+import java.util.List;
 import java.util.Optional;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -15,6 +16,23 @@ public interface AgentSession {
 
     /** Sends a prompt; ends with the turn's outcome, or fails with {@link AgentExit} if the agent dies first. */
     Mono<TurnOutcome> send(String prompt);
+
+    /**
+     * Sends a prompt with images, which the model sees as image content after the text; otherwise as
+     * {@link #send(String)}. An agent that cannot carry images refuses a prompt that has some.
+     */
+    default Mono<TurnOutcome> send(String prompt, List<Image> images) {
+        return images.isEmpty() ? send(prompt)
+                : Mono.error(new UnsupportedOperationException("this agent cannot take images"));
+    }
+
+    /**
+     * An image for the model.
+     *
+     * @param mediaType {@code image/png}, {@code image/jpeg}, {@code image/gif} or {@code image/webp}
+     */
+    record Image(String mediaType, byte[] data) {
+    }
 
     /** Interrupts the running turn; its outcome still arrives. */
     Mono<Void> interrupt();

@@ -30,6 +30,17 @@ public interface ChatPlatform {
     int maxSelectOptions();
 
     /**
+     * The largest file the bot may attach to a message, in bytes (Discord: 10 MiB in a server without boosts;
+     * Mattermost: the server's {@code MaxFileSize}).
+     */
+    default long uploadLimit() {
+        return DEFAULT_UPLOAD_LIMIT;
+    }
+
+    /** Discord's upload limit for a bot in a server without boosts. */
+    long DEFAULT_UPLOAD_LIMIT = 10L << 20;
+
+    /**
      * Opens a thread for a new session in {@code parentChannelId}: started from the user's message when given (so
      * the message heads the thread), else an empty thread. The Mono gives the thread's id.
      */

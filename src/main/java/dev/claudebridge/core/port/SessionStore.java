@@ -82,9 +82,23 @@ public interface SessionStore {
         }
     }
 
-    /** A prompt not yet answered. */
+    /**
+     * A prompt not yet answered.
+     *
+     * @param images the images attached to it, as paths relative to the session's working directory (the files are
+     *               saved there before the prompt is queued, so a restart loses none of them)
+     */
     record QueuedPrompt(String platform, String threadId, int position, String text, String authorId,
-            Optional<String> messageId, Instant receivedAt) {
+            Optional<String> messageId, Instant receivedAt, List<String> images) {
+        public QueuedPrompt {
+            images = List.copyOf(images);
+        }
+
+        /** A prompt without images. */
+        public QueuedPrompt(String platform, String threadId, int position, String text, String authorId,
+                Optional<String> messageId, Instant receivedAt) {
+            this(platform, threadId, position, text, authorId, messageId, receivedAt, List.of());
+        }
     }
 
     /**

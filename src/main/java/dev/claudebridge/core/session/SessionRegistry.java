@@ -4,6 +4,7 @@ import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.AgentVersion;
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.SessionMetrics;
+import dev.claudebridge.core.port.SessionFiles;
 import dev.claudebridge.core.port.SessionStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -83,6 +84,11 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
 
     public SessionSettings settings() {
         return context.settings();
+    }
+
+    /** The sessions' files (attachments in, {@code /download} out), where the agent runtime keeps them. */
+    public SessionFiles files() {
+        return context.runtime().files();
     }
 
     public SessionStore store() {
@@ -415,14 +421,15 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
         // up had saved the session without it.
         if (running.isPresent()) {
             session.reattach(running.get());
-            inbox.forEach(q -> session.offer(new Prompt(q.text(), q.authorId(), q.messageId(), q.receivedAt())));
+            inbox.forEach(q -> session.offer(new Prompt(q.text(), q.authorId(), q.messageId(), q.receivedAt(),
+                    q.images())));
             return 1;
         }
         Mono<Void> notice = record.turnRunning() ? session.sayInterruptedByRestart() : Mono.empty();
         notice.subscribe(null, e -> log.atWarn().addKeyValue("thread", record.threadId())
                 .log("restart notice failed: {}", e.toString()),
                 () -> inbox.forEach(q -> session.offer(new Prompt(q.text(), q.authorId(), q.messageId(),
-                        q.receivedAt()))));
+                        q.receivedAt(), q.images()))));
         return 1;
     }
 

@@ -315,6 +315,75 @@ public final class Texts {
         return text.append("\nSend a message here to resume the session.").toString();
     }
 
+    // ---- files in and out ----
+
+    public static String tooManyFiles(int count, int max) {
+        return "📎 This message was not taken: it has " + count + " files, over the limit of " + max
+                + " per message (ATTACHMENT_MAX_COUNT). Nothing of it was saved: send them in several messages.";
+    }
+
+    public static String fileTooLarge(Markup m, String name, long size, long max) {
+        return "📎 This message was not taken: " + m.code(name) + " is " + size(size) + ", over the limit of "
+                + size(max) + " per file (ATTACHMENT_MAX_BYTES). Nothing of it was saved: send it again without that"
+                + " file, or with a smaller one.";
+    }
+
+    public static String fileNotSaved(Markup m, String name, String why) {
+        return "📎 This message was not taken: " + m.code(name) + " could not be saved (" + why
+                + "). Nothing of it was saved: send it again.";
+    }
+
+    /** Why an image of a queued prompt was not shown to the model after all (it is told so). */
+    public static String unreadableImage(dev.claudebridge.core.port.SessionFiles.FileRead read) {
+        return switch (read) {
+            case dev.claudebridge.core.port.SessionFiles.FileRead.Found found -> "it is no longer an image";
+            case dev.claudebridge.core.port.SessionFiles.FileRead.TooLarge large -> "it is " + size(large.size())
+                    + ", over " + size(Images.MAX_BYTES);
+            case dev.claudebridge.core.port.SessionFiles.FileRead.Refused refused -> refused.why().replaceAll("\\.$",
+                    "");
+        };
+    }
+
+    public static String downloadInThread(Markup m) {
+        return "Use " + m.command("download") + " in a session's thread.";
+    }
+
+    public static String downloadUsage(Markup m) {
+        return "Name a file: " + m.code(m.command("download") + " path") + ", relative to the session's working"
+                + " directory.";
+    }
+
+    /** The message the file is attached to. */
+    public static String downloaded(Markup m, String path, long size) {
+        return "📎 " + m.code(path) + " (" + size(size) + ") from the session's working directory.";
+    }
+
+    public static String downloadTooLarge(Markup m, String path, long size, long limit) {
+        return "📎 " + m.code(path) + " is " + size(size) + ", over the upload limit of " + size(limit)
+                + " here: it was not attached.";
+    }
+
+    public static String downloadRefused(String why) {
+        return "📎 Not attached: " + why;
+    }
+
+    public static final String DOWNLOADED = "Attached.";
+
+    /** A size as people read it: {@code 512 bytes}, {@code 12.3 KiB}, {@code 10 MiB}. */
+    public static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + (bytes == 1 ? " byte" : " bytes");
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        BigDecimal value = BigDecimal.valueOf(bytes);
+        int unit = -1;
+        while (value.compareTo(BigDecimal.valueOf(1024)) >= 0 && unit < units.length - 1) {
+            value = value.divide(BigDecimal.valueOf(1024));
+            unit++;
+        }
+        return value.setScale(1, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + " " + units[unit];
+    }
+
     public static String seconds(Duration d) {
         return BigDecimal.valueOf(d.toMillis()).movePointLeft(3).setScale(1, RoundingMode.HALF_UP) + " s";
     }

@@ -10,6 +10,7 @@ import dev.claudebridge.core.port.ChatPlatform.Button;
 import dev.claudebridge.core.port.ChatPlatform.ComponentRow;
 import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
 import dev.claudebridge.core.port.ResumeRefused;
+import dev.claudebridge.core.port.SessionFiles;
 import dev.claudebridge.core.port.SessionMetrics;
 import dev.claudebridge.core.port.SessionStore;
 import dev.claudebridge.core.port.TurnOutcome;
@@ -835,7 +836,7 @@ public final class ThreadSession {
         Instant started = resumed.map(SessionStore.RunningTurn::startedAt).orElseGet(() -> context.clock().instant());
         // The record of the running turn is in the store before the agent has the prompt.
         Mono<TurnOutcome> turn = resumed.isPresent() ? live.resumeTurn()
-                : running.get() == null ? live.send(prompt.text()) : writer.flush().then(live.send(prompt.text()));
+                : running.get() == null ? sendPrompt(live, prompt) : writer.flush().then(sendPrompt(live, prompt));
         return turn
                 .timeout(settings.turnTimeout(), Mono.defer(() -> timedOut(live)), context.timers())
                 .flatMap(outcome -> {
@@ -875,6 +876,37 @@ public final class ThreadSession {
             writer.submit(Mono.defer(() -> context.store().clearRunningTurn(identity.platform(),
                     identity.threadId())));
         }
+    }
+
+    /**
+     * The prompt to the agent, its images read again from the working directory (saved there before the prompt was
+     * queued, so a queued prompt survives a restart whole). One that is gone, too large or no longer an image is left
+     * out, and the text tells the model so.
+     */
+    private Mono<TurnOutcome> sendPrompt(AgentSession live, Prompt prompt) {
+        if (prompt.images().isEmpty()) {
+            return live.send(prompt.text());
+        }
+        SessionFiles.Place place = new SessionFiles.Place(identity.platform(), identity.threadId(),
+                identity.workDir());
+        List<AgentSession.Image> images = new ArrayList<>();
+        StringBuilder text = new StringBuilder(prompt.text());
+        return Flux.fromIterable(prompt.images())
+                .concatMap(path -> context.runtime().files().read(place, path, Images.MAX_BYTES)
+                        .onErrorResume(e -> Mono.just(new SessionFiles.FileRead.Refused(String.valueOf(
+                                e.getMessage()))))
+                        .doOnNext(read -> {
+                            Optional<String> type = read instanceof SessionFiles.FileRead.Found found
+                                    ? Images.mediaType(found.content()) : Optional.empty();
+                            if (type.isPresent()) {
+                                images.add(new AgentSession.Image(type.get(),
+                                        ((SessionFiles.FileRead.Found) read).content()));
+                            } else {
+                                text.append("\n(The image ").append(path).append(" could not be shown to you: ")
+                                        .append(Texts.unreadableImage(read)).append(".)");
+                            }
+                        }))
+                .then(Mono.defer(() -> live.send(text.toString(), images)));
     }
 
     private void onConversation(String id) {
@@ -1013,7 +1045,7 @@ public final class ThreadSession {
         for (Prompt p : waiting) {
             snapshot.add(new SessionStore.QueuedPrompt(identity.platform(), identity.threadId(), position++, p.text(),
                     p.authorId(),
-                    p.messageId(), p.receivedAt()));
+                    p.messageId(), p.receivedAt(), p.images()));
         }
         writer.submit(Mono.defer(() -> context.store().saveInbox(identity.platform(), identity.threadId(),
                 snapshot)));

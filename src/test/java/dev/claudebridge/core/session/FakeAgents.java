@@ -8,6 +8,7 @@ import dev.claudebridge.core.port.AgentSession;
 import dev.claudebridge.core.port.AgentVersion;
 import dev.claudebridge.core.port.ResumeRefused;
 import dev.claudebridge.core.port.Resumability;
+import dev.claudebridge.core.port.SessionFiles;
 import dev.claudebridge.core.port.TurnOutcome;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -58,6 +59,8 @@ public final class FakeAgents implements AgentRuntime {
         final Sinks.One<AgentExit> exit = Sinks.one();
         final List<Sinks.One<TurnOutcome>> turns = new CopyOnWriteArrayList<>();
         final List<String> prompts = new CopyOnWriteArrayList<>();
+        /** The images sent with each prompt, in the order of {@link #prompts}. */
+        final List<List<Image>> images = new CopyOnWriteArrayList<>();
         final AtomicBoolean stopRequested = new AtomicBoolean();
         volatile int interrupts;
 
@@ -72,7 +75,20 @@ public final class FakeAgents implements AgentRuntime {
         }
 
         @Override
+        public Mono<TurnOutcome> send(String prompt, List<Image> sent) {
+            return Mono.defer(() -> {
+                images.add(List.copyOf(sent));
+                return sendText(prompt);
+            });
+        }
+
+        @Override
         public Mono<TurnOutcome> send(String prompt) {
+            images.add(List.of());
+            return sendText(prompt);
+        }
+
+        private Mono<TurnOutcome> sendText(String prompt) {
             Sinks.One<TurnOutcome> turn = Sinks.one();
             prompts.add(prompt);
             turns.add(turn);
@@ -198,6 +214,13 @@ public final class FakeAgents implements AgentRuntime {
 
     public final List<Start> starts = new CopyOnWriteArrayList<>();
     volatile Resumability resumability = Resumability.POSSIBLE;
+    /** The sessions' files; none unless a test gives some. */
+    volatile SessionFiles files = SessionFiles.unsupported("no files in this test");
+
+    @Override
+    public SessionFiles files() {
+        return files;
+    }
 
     @Override
     public Mono<AgentSession> start(Spec spec) {

@@ -41,6 +41,21 @@ public final class Conversation {
         return String.join("\n", parts);
     }
 
+    /** The {@code image} blocks of the last {@code user} message, as sent ({@code source.media_type}, {@code data}). */
+    public static List<JsonNode> newestUserImages(JsonNode body) {
+        List<JsonNode> images = new java.util.ArrayList<>();
+        JsonNode message = lastUserMessage(body);
+        JsonNode content = message == null ? null : message.path("content");
+        if (content != null && content.isArray()) {
+            content.forEach(block -> {
+                if ("image".equals(block.path("type").asText())) {
+                    images.add(block);
+                }
+            });
+        }
+        return images;
+    }
+
     /** The tool_result blocks of the last {@code user} message, each with its tool's name. */
     public static List<ToolResult> newestToolResults(JsonNode body) {
         JsonNode message = lastUserMessage(body);

@@ -27,6 +27,7 @@ public final class DiscordSimulator implements AutoCloseable {
     private final Gateway gateway;
     private final RestApi rest;
     private final SimControlApi control;
+    private final Cdn cdn;
     private final Faults faults = new Faults();
     private final RequestStats stats = new RequestStats();
     private final DisposableServer server;
@@ -37,10 +38,12 @@ public final class DiscordSimulator implements AutoCloseable {
         this.gateway = new Gateway(state, FakeIds.TOKEN);
         this.rest = new RestApi(state, interactions, faults, stats, FakeIds.TOKEN);
         this.control = new SimControlApi(this);
+        this.cdn = new Cdn(state);
         state.dispatchTo(gateway::dispatch);
         this.server = HttpServer.create().host("127.0.0.1").port(settings.port())
                 .handle(this::route)
                 .bindNow(Duration.ofSeconds(10));
+        state.cdn = "http://127.0.0.1:" + server.port();
         String base = "ws://127.0.0.1:" + server.port();
         rest.gatewayUrl(base);
         gateway.resumeUrl(base + "/resume");
@@ -54,6 +57,9 @@ public final class DiscordSimulator implements AutoCloseable {
         String path = new QueryStringDecoder(request.uri()).rawPath();
         if (RestApi.handles(path)) {
             return rest.serve(request, response);
+        }
+        if (Cdn.handles(path)) {
+            return cdn.serve(request, response);
         }
         if (SimControlApi.handles(path)) {
             return control.serve(request, response, path);
@@ -82,6 +88,10 @@ public final class DiscordSimulator implements AutoCloseable {
 
     public String userMessage(FakeUser user, String channelId, String content) {
         return state.userMessage(user, channelId, content);
+    }
+
+    public String userMessage(FakeUser user, String channelId, String content, List<UserFile> files) {
+        return state.userMessage(user, channelId, content, files);
     }
 
     public InteractionRef slashCommand(FakeUser user, String channelId, String name, Map<String, ?> options) {

@@ -25,8 +25,13 @@ final class DiscordState {
     private static final Set<Integer> ARCHIVE_DURATIONS = Set.of(60, 1440, 4320, 10080);
     private static final int KEPT_FLAGS = 4 | 64 | 4096;
 
+    /** The attachments' host before the server has a port (unit tests of the state alone). */
+    static final String NO_CDN = "https://cdn.fake.invalid";
+
     final FakeIds ids;
     final Snowflakes snowflakes = new Snowflakes();
+    /** Where attachments are served: the fake's own {@code http://127.0.0.1:PORT}, as Discord's CDN. */
+    volatile String cdn = NO_CDN;
     private final AtomicReference<FakeDiscordSettings> settings;
     private final Map<String, StoredChannel> channels = new LinkedHashMap<>();
     private final Map<String, StoredMessage> messages = new LinkedHashMap<>();
@@ -133,6 +138,7 @@ final class DiscordState {
         MessageValidator.validate(body, true, !files.isEmpty());
         wakeThreadForPost(channel);
         StoredMessage message = new StoredMessage(snowflakes.next(), channelId, author, type, now());
+        message.cdn = cdn;
         message.content = Optional.ofNullable(Json.text(body, "content")).orElse("");
         message.embeds = Json.orEmptyArray(body.get("embeds"));
         message.components = Json.orEmptyArray(body.get("components"));
@@ -459,8 +465,22 @@ final class DiscordState {
     // ---- injection (Java API) ----
 
     synchronized String userMessage(FakeUser user, String channelId, String content) {
+        return userMessage(user, channelId, content, List.of());
+    }
+
+    /** A user's message with files, as the client uploads them: each becomes an attachment the CDN serves. */
+    synchronized String userMessage(FakeUser user, String channelId, String content, List<UserFile> files) {
         ObjectNode body = Json.object().put("content", content);
-        return post(channelId, Author.of(user), 0, body, List.of()).id;
+        List<Attachment> attachments = files.stream()
+                .map(f -> new Attachment(snowflakes.next(), f.filename(), f.contentType(), f.data().clone()))
+                .toList();
+        return post(channelId, Author.of(user), 0, body, attachments).id;
+    }
+
+    /** An attachment of any message, by id (what the CDN serves). */
+    synchronized Optional<Attachment> attachment(String id) {
+        return messages.values().stream().flatMap(m -> m.attachments.stream()).filter(a -> a.id().equals(id))
+                .findFirst();
     }
 
     synchronized void archiveThread(String threadId) {

@@ -139,6 +139,7 @@ final class Interactions {
         // Discord shows a "thinking" message at once; @original edits fill it in.
         StoredMessage message = new StoredMessage(state.snowflakes.next(), interaction.channelId, Author.BOT,
                 replyType(interaction), state.now());
+        message.cdn = state.cdn;
         message.flags = 128 | (data.path("flags").asInt(0) & 64);
         linkToInteraction(interaction, message);
         state.register(message);

@@ -68,7 +68,7 @@ final class Payloads {
             roles.add(roleMatcher.group(1));
         }
         ArrayNode attachments = json.putArray("attachments");
-        m.attachments.forEach(a -> attachments.add(attachment(a, m.channelId)));
+        m.attachments.forEach(a -> attachments.add(attachment(a, m.channelId, m.cdn)));
         json.set("embeds", m.embeds.deepCopy());
         json.set("components", m.components.deepCopy());
         json.put("pinned", false).put("type", m.type).put("flags", m.flags);
@@ -115,8 +115,14 @@ final class Payloads {
         return roles;
     }
 
-    static ObjectNode attachment(Attachment a, String channelId) {
-        String url = "https://cdn.fake.invalid/attachments/" + channelId + "/" + a.id() + "/" + a.filename();
+    /**
+     * As Discord's CDN URLs since 2024: signed with {@code ex} (expiry), {@code is} (issued) and {@code hm} (the
+     * signature) in the query; without them the CDN refuses the file ({@link Cdn}).
+     */
+    static ObjectNode attachment(Attachment a, String channelId, String cdn) {
+        String url = cdn + Cdn.PREFIX + channelId + "/" + a.id() + "/"
+                + java.net.URLEncoder.encode(a.filename(), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")
+                + "?ex=" + Cdn.EXPIRES + "&is=" + Cdn.ISSUED + "&hm=" + Cdn.signature(a.id()) + "&";
         return Json.object().put("id", a.id()).put("filename", a.filename()).put("size", a.size())
                 .put("url", url).put("proxy_url", url).put("content_type", a.contentType());
     }

@@ -19,6 +19,8 @@ final class StoredMessage {
     JsonNode embeds = Json.array();
     JsonNode components = Json.array();
     List<Attachment> attachments = new ArrayList<>();
+    /** Where its attachments are served (the fake's own port; {@link DiscordState#cdn}). */
+    String cdn = DiscordState.NO_CDN;
     JsonNode allowedMentions;
     JsonNode messageReference;
     int flags;

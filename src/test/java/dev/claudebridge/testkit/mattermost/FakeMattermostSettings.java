@@ -9,9 +9,18 @@ package dev.claudebridge.testkit.mattermost;
  * @param postEditTimeLimit     {@code ServiceSettings.PostEditTimeLimit} in seconds; -1 (the default) is no limit
  * @param rateLimit             {@code RateLimitSettings}
  * @param reconnectWindowMillis how long a dropped WebSocket's queue is kept for a reconnect with its connection id
+ * @param maxFileSize           {@code FileSettings.MaxFileSize} in bytes, in {@code /config/client}: the largest file
+ *                              {@code POST /files} takes; 100 MiB (104857600) by default
  */
 public record FakeMattermostSettings(int port, int maxPostSize, long postEditTimeLimit, RateLimit rateLimit,
-        long reconnectWindowMillis) {
+        long reconnectWindowMillis, long maxFileSize) {
+
+    public static final long DEFAULT_MAX_FILE_SIZE = 104_857_600;
+
+    public FakeMattermostSettings(int port, int maxPostSize, long postEditTimeLimit, RateLimit rateLimit,
+            long reconnectWindowMillis) {
+        this(port, maxPostSize, postEditTimeLimit, rateLimit, reconnectWindowMillis, DEFAULT_MAX_FILE_SIZE);
+    }
 
     /**
      * {@code RateLimitSettings}: off by default on a real server; when on, its defaults are 10 requests a second with
@@ -32,18 +41,27 @@ public record FakeMattermostSettings(int port, int maxPostSize, long postEditTim
     }
 
     public FakeMattermostSettings withPort(int newPort) {
-        return new FakeMattermostSettings(newPort, maxPostSize, postEditTimeLimit, rateLimit, reconnectWindowMillis);
+        return new FakeMattermostSettings(newPort, maxPostSize, postEditTimeLimit, rateLimit, reconnectWindowMillis,
+                maxFileSize);
     }
 
     public FakeMattermostSettings withMaxPostSize(int size) {
-        return new FakeMattermostSettings(port, size, postEditTimeLimit, rateLimit, reconnectWindowMillis);
+        return new FakeMattermostSettings(port, size, postEditTimeLimit, rateLimit, reconnectWindowMillis,
+                maxFileSize);
     }
 
     public FakeMattermostSettings withPostEditTimeLimit(long seconds) {
-        return new FakeMattermostSettings(port, maxPostSize, seconds, rateLimit, reconnectWindowMillis);
+        return new FakeMattermostSettings(port, maxPostSize, seconds, rateLimit, reconnectWindowMillis,
+                maxFileSize);
     }
 
     public FakeMattermostSettings withRateLimit(RateLimit limit) {
-        return new FakeMattermostSettings(port, maxPostSize, postEditTimeLimit, limit, reconnectWindowMillis);
+        return new FakeMattermostSettings(port, maxPostSize, postEditTimeLimit, limit, reconnectWindowMillis,
+                maxFileSize);
+    }
+
+    public FakeMattermostSettings withMaxFileSize(long bytes) {
+        return new FakeMattermostSettings(port, maxPostSize, postEditTimeLimit, rateLimit, reconnectWindowMillis,
+                bytes);
     }
 }

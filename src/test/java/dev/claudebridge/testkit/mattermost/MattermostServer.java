@@ -79,7 +79,15 @@ public final class MattermostServer implements AutoCloseable {
     }
 
     public String post(MmUser as, String channelId, String rootId, String message) {
-        return state.create(as.id(), channelId, rootId, message, MmJson.object(), List.of()).path("id").asText();
+        return post(as, channelId, rootId, message, List.of());
+    }
+
+    public String post(MmUser as, String channelId, String rootId, String message, List<String> fileIds) {
+        return state.create(as.id(), channelId, rootId, message, MmJson.object(), fileIds).path("id").asText();
+    }
+
+    public MmFile upload(MmUser as, String channelId, String name, String mimeType, byte[] content) {
+        return state.upload(as.id(), channelId, name, mimeType, content);
     }
 
     public void react(MmUser as, String postId, String emoji) {

@@ -261,6 +261,13 @@ final class RestApi {
                 ArrayNode infos = out.putArray("file_infos");
                 out.putArray("client_ids");
                 for (Multipart.Part part : parts) {
+                    // app/file.go: a file over FileSettings.MaxFileSize is refused with 413.
+                    if (part.filename() != null && part.data().length > state.settings().maxFileSize()) {
+                        throw new MmError(413, "uploadFiles", "api.file.upload_file.too_large_detailed.app_error",
+                                "Unable to upload file. File is too large.");
+                    }
+                }
+                for (Multipart.Part part : parts) {
                     if (part.filename() != null) {
                         infos.add(MmState.fileInfo(state.upload(me.id(), channelId, part.filename(),
                                 part.contentType(), part.data())));
@@ -275,6 +282,10 @@ final class RestApi {
             case "GET files/{id}" -> {
                 MmFile f = state.file(p[1]).orElseThrow(() -> MmError.notFound("getFile",
                         "app.file_info.get.app_error", "Unable to get the file info."));
+                // api4/file.go: the file's channel must be one the caller may read.
+                if (!state.channel(f.channelId()).members().contains(me.id())) {
+                    throw MmError.forbidden();
+                }
                 yield Mono.just(new Answer(200, null, f.content(), f.mimeType()));
             }
             default -> throw MmError.notFound("ServeHTTP", "api.context.404.app_error", "Sorry, we could not find the page.");
@@ -300,7 +311,7 @@ final class RestApi {
         c.put("MaxPostSize", String.valueOf(s.maxPostSize()));
         c.put("PostEditTimeLimit", String.valueOf(s.postEditTimeLimit()));
         c.put("AllowEditPost", "always");
-        c.put("MaxFileSize", "104857600");
+        c.put("MaxFileSize", String.valueOf(s.maxFileSize()));
         c.put("EnableCustomEmoji", "false");
         c.put("ExperimentalEnablePostMetadata", "true");
         return new Answer(200, c);
