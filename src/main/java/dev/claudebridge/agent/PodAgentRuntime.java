@@ -2,6 +2,7 @@ package dev.claudebridge.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudebridge.agent.kubernetes.PodChannel;
+import dev.claudebridge.agent.kubernetes.PodFiles;
 import dev.claudebridge.agent.kubernetes.PodPosition;
 import dev.claudebridge.agent.kubernetes.SessionPods;
 import dev.claudebridge.agent.process.BotSettings;
@@ -67,6 +68,7 @@ public final class PodAgentRuntime implements AgentRuntime {
     private final Clock clock;
     private final int maxLineBytes;
     private final SessionStore store;
+    private final PodFiles files;
 
     /** @param store where the turns of session pods a restarted bot takes up again are recorded */
     public PodAgentRuntime(BridgeConfig config, KubernetesConfig settings, KubernetesClient client,
@@ -93,6 +95,7 @@ public final class PodAgentRuntime implements AgentRuntime {
         // Deny the file tools the CLI's kept conversations, as in the embedded runtime; the pod has no bot data.
         this.botSettings = BotSettings.json(mapper, Path.of(settings.mountPath(), "no-bot-data"),
                 Path.of(pods.configDir()));
+        this.files = new PodFiles(client, settings.namespace(), pods, dir -> pods.workDir(relative(dir)), blocking);
     }
 
     private static Pod template(KubernetesClient client, Path file) {
@@ -266,13 +269,12 @@ public final class PodAgentRuntime implements AgentRuntime {
     }
 
     /**
-     * Not yet: the working directory is on the session's claim, which the bot cannot read or write without going
-     * through a pod ({@code pods/exec}, a later step). Attachments and {@code /download} are refused with this reason.
+     * The working directory is on the session's claim, which the bot cannot mount: attachments and {@code /download}
+     * go through {@code pods/exec} into a pod that mounts it ({@link PodFiles}).
      */
     @Override
     public SessionFiles files() {
-        return SessionFiles.unsupported("files in and out are not supported yet with AGENT_RUNTIME=kubernetes"
-                + " (the working directory is on the session's claim)");
+        return files;
     }
 
     /** An ended session's pods and claim are deleted (its conversation stays in the store: /export still works). */

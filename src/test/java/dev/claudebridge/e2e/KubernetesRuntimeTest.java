@@ -10,7 +10,10 @@ import dev.claudebridge.testkit.Match;
 import dev.claudebridge.testkit.RecordedRequest;
 import dev.claudebridge.testkit.Reply;
 import dev.claudebridge.testkit.SessionImage;
+import dev.claudebridge.testkit.discord.Change;
 import dev.claudebridge.testkit.discord.FakeUser;
+import dev.claudebridge.testkit.discord.InteractionRef;
+import dev.claudebridge.testkit.discord.UserFile;
 import dev.claudebridge.testkit.discord.PostedMessage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -159,6 +162,72 @@ final class KubernetesRuntimeTest {
                 .findFirst().orElseThrow();
         assertThat(second.body().path("messages").toString()).as("the conversation, resumed from the claim")
                 .contains("remember 42");
+    }
+
+    /**
+     * Files in and out on a session's claim, which the bot cannot mount, through {@code pods/exec}: attachments are
+     * saved by the session's CLI pod (an image reaches the model as an image block), {@code /download} reads from the
+     * claim, refuses paths and links that lead out, and, once idle deleted the CLI pod, still works through a files
+     * pod made for it.
+     */
+    @Test
+    void filesInAndOutGoThroughAPodThatMountsTheClaim() throws Exception {
+        world = start(Map.of("IDLE_TIMEOUT", "3s"));
+        world.api.on(Match.userTextContains("let us start"), Reply.text("Started."))
+                .on(Match.userTextContains("what is in this picture"), Reply.text("A single pixel."));
+        world.discord.userMessage(FakeUser.OWNER, world.main(), "let us start");
+        String thread = world.awaitThread();
+        world.awaitContent(thread, c -> c.contains("Started.") && c.contains("⏱"));
+        byte[] png = java.util.Base64.getDecoder().decode(FilesTest.PIXEL_PNG);
+        byte[] notes = "first line\nsecond line\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        world.discord.userMessage(FakeUser.OWNER, thread, "what is in this picture?", List.of(
+                new UserFile("screenshot", "application/octet-stream", png),
+                new UserFile("notes.txt", "text/plain", notes)));
+        world.awaitContent(thread, c -> c.contains("A single pixel.") && c.contains("⏱"));
+        RecordedRequest asked = world.api.requests().stream().filter(r -> r.userText().contains("this picture"))
+                .findFirst().orElseThrow();
+        assertThat(asked.userImages()).singleElement().satisfies(image -> assertThat(image.path("source")
+                .path("data").asText()).isEqualTo(FilesTest.PIXEL_PNG));
+        assertThat(asked.userText()).contains("attachments/screenshot.png", "attachments/notes.txt");
+        JsonNode pod = sessionPods().getFirst();
+        String claim = pod.path("spec").path("volumes").get(0).path("persistentVolumeClaim").path("claimName").asText();
+        Path work = kube.claimPath(NAMESPACE, claim).resolve("work");
+        assertThat(work.resolve("attachments/screenshot.png")).hasBinaryContent(png);
+        assertThat(work.resolve("attachments/notes.txt")).hasBinaryContent(notes);
+        assertThat(world.workspace.resolve("attachments")).as("nothing on the bot's disk").doesNotExist();
+
+        assertThat(download(thread, "attachments/notes.txt", "Attached.")).isEqualTo("Attached.");
+        PostedMessage file = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("📎"));
+        assertThat(file.attachments()).singleElement().satisfies(a -> assertThat(a.text())
+                .isEqualTo("first line\nsecond line\n"));
+        Files.createSymbolicLink(work.resolve("link.txt"), Path.of("/etc/hostname"));
+        assertThat(download(thread, "link.txt", "outside")).contains("leads outside the session's working directory");
+        assertThat(download(thread, "../config/settings.json", "outside")).contains("outside the session's");
+        assertThat(download(thread, "missing.txt", "no such file")).contains("no such file");
+
+        // Idle: the CLI pod goes; a download now runs in a files pod that mounts the claim.
+        await().atMost(WAIT).until(() -> sessionPods().isEmpty());
+        assertThat(download(thread, "attachments/screenshot.png", "Attached.")).isEqualTo("Attached.");
+        PostedMessage image = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("📎")
+                && m.content().contains("screenshot.png"));
+        assertThat(image.attachments()).singleElement().satisfies(a -> assertThat(a.filename())
+                .isEqualTo("screenshot.png"));
+        assertThat(kube.requests()).anyMatch(r -> r.method().equals("POST") && r.path().endsWith("/pods")
+                && kube.pods(NAMESPACE).stream().anyMatch(p -> podName(p).startsWith("claude-files-")));
+    }
+
+    /** The reply to {@code /download path} in the thread (its deferred reply, once edited to contain {@code text}). */
+    private String download(String thread, String path, String text) {
+        InteractionRef ref = world.discord.slashCommand(FakeUser.OWNER, thread, "download", Map.of("path", path));
+        return world.discord.changes()
+                .filter(c -> (c instanceof Change.MessageEdited e && e.message().interactionId().map(ref.id()::equals)
+                        .orElse(false)) || (c instanceof Change.InteractionAnswered a
+                        && a.interactionId().equals(ref.id())))
+                .map(c -> c instanceof Change.MessageEdited e ? e.message().content()
+                        : ((Change.InteractionAnswered) c).data().path("content").asText())
+                .filter(t -> t.contains(text))
+                .blockFirst(WAIT);
     }
 
     /**

@@ -105,6 +105,25 @@ public final class SessionPods {
     }
 
     /**
+     * A pod that only mounts the session's claim, for file operations ({@link PodFiles}) while no CLI pod runs: the
+     * template's image, resources, security and placement, the claim at the same path, as the same user; its command
+     * sleeps for {@code life} and ends; no stdin, no model credentials, no environment but {@code PATH} and
+     * {@code HOME}.
+     */
+    public Pod filesPod(String name, String key, java.time.Duration life) {
+        Pod pod = pod(name, key, CliCommand.of(config.claudeBin(), java.nio.file.Path.of(config.mountPath()),
+                Map.of()), config.mountPath(), Map.of(), Map.of());
+        Container container = pod.getSpec().getContainers().get(0);
+        container.setCommand(List.of("/bin/sh", "-c", "sleep " + life.toSeconds()));
+        container.setStdin(false);
+        container.setEnvFrom(List.of());
+        container.setEnv(List.of(new EnvVar("PATH", PATH, null), new EnvVar("HOME", config.mountPath() + "/home",
+                null)));
+        pod.getMetadata().getLabels().put(PodFiles.ROLE, "files");
+        return pod;
+    }
+
+    /**
      * The pod for one start of the session's CLI.
      *
      * @param name       the pod's name
