@@ -316,6 +316,7 @@ public final class Bridge {
                             .<ClickAnswer.Result>map(ClickAnswer.Result.Tell::new)
                             .defaultIfEmpty(ClickAnswer.DONE));
             case ComponentIds.DEAD -> dead(s, thread, id.arg(0));
+            case ComponentIds.RESUME_QUESTION -> resumeAnswer(s, id.arg(0));
             default -> new ClickAnswer.Refuse(Texts.UNKNOWN_BUTTON);
         };
     }
@@ -332,6 +333,14 @@ public final class Bridge {
             default -> s.revive(false).then(say(thread, Texts.RESUMED));
         };
         return new ClickAnswer.Close(Optional.empty(), action);
+    }
+
+    /** Start fresh / Abort, when the conversation could not be resumed: only while that question is open. */
+    private ClickAnswer resumeAnswer(ThreadSession s, String choice) {
+        if (!s.resumeAsked()) {
+            return new ClickAnswer.Refuse(Texts.REQUEST_CLOSED);
+        }
+        return new ClickAnswer.Close(Optional.empty(), s.answerResume(!choice.equals("abort")));
     }
 
     private ClickAnswer confirmNew(String user, ComponentIds.Parsed id) {

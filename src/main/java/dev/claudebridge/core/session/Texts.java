@@ -299,8 +299,31 @@ public final class Texts {
         return "💤 Idle for " + human(idle) + ": this session's CLI was stopped. Send a message here to resume it.";
     }
 
-    public static String resumedFresh(String why) {
-        return "ℹ️ The earlier conversation could not be resumed (" + why + "); this is a fresh conversation.";
+    /** The resume question: the stored conversation cannot be resumed; the owner chooses. */
+    public static String resumeQuestion(String why, int waiting) {
+        return "⚠️ The earlier conversation could not be resumed (" + oneLine(why, 300) + "). "
+                + (waiting == 0 ? "" : waiting == 1 ? "Your prompt waits until you choose: "
+                        : waiting + " prompts wait until you choose: ")
+                + "Start fresh (a new conversation, without the earlier context) or Abort (the session ends"
+                + (waiting == 0 ? ")." : " and the waiting prompts are dropped).");
+    }
+
+    public static String abortedResume(List<String> dropped) {
+        if (dropped.isEmpty()) {
+            return "Aborted: the session ends.";
+        }
+        StringBuilder text = new StringBuilder("Aborted: the session ends; " + dropped.size()
+                + " waiting prompt(s) dropped:");
+        dropped.forEach(p -> text.append("\n• ").append(oneLine(p, 100)));
+        return text.toString();
+    }
+
+    public static final String RESUMED_TITLE = "🔄 Session resumed";
+
+    /** The status a resumed session shows (as text; the card's fields below). */
+    public static String resumedCard(Markup m, String title, Instant createdAt, Totals t) {
+        return RESUMED_TITLE + ": " + m.bold(title) + "\nStarted " + m.relativeTime(createdAt) + " · "
+                + t.promptsAnswered() + " prompts so far · cost " + usd(t.costUsd());
     }
 
     public static String stopped(List<String> dropped) {

@@ -1,0 +1,108 @@
+package dev.claudebridge.mattermost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claudebridge.testkit.Match;
+import dev.claudebridge.testkit.Reply;
+import dev.claudebridge.testkit.mattermost.FakeMattermostSettings;
+import dev.claudebridge.testkit.mattermost.MmPost;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Mattermost end to end for finding and resuming sessions: the resume question (a conversation the CLI no longer
+ * has), answered by reaction. The real CLI against the fake model, as in {@link MattermostFlowTest}.
+ */
+@Timeout(120)
+final class MattermostSessionsTest {
+
+    private Path root;
+
+    private MattermostWorld world;
+
+    @BeforeEach
+    void root() throws java.io.IOException {
+        root = Files.createTempDirectory("mattermost-sessions");
+    }
+
+    @AfterEach
+    void stop() throws java.io.IOException {
+        try {
+            if (world != null) {
+                world.close();
+            }
+        } finally {
+            try (var paths = Files.walk(root)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** A session with one answered turn, its CLI stopped with !stop and its transcript deleted. */
+    private String sessionWithoutTranscript() throws Exception {
+        world.api.on(Match.userTextContains("What was"), Reply.text("It was PLUM-3."))
+                .on(Match.userTextContains("codeword"), Reply.text("Noted the codeword."))
+                .on(Match.userTextContains("again"), Reply.text("Hello again."));
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new remember the codeword PLUM-3");
+        String thread = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()).id();
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Noted the codeword.")
+                && p.message().contains("⏱"));
+        world.mm.reply(world.mm.owner(), thread, "!stop");
+        world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("⏹️"));
+        // The CLI keeps each conversation as projects/<cwd slug>/<id>.jsonl under CLAUDE_CONFIG_DIR ($DATA_DIR/claude).
+        List<Path> transcripts;
+        try (Stream<Path> files = Files.walk(root.resolve("data").resolve("claude").resolve("projects"))) {
+            transcripts = files.filter(f -> f.toString().endsWith(".jsonl")).toList();
+        }
+        assertThat(transcripts).isNotEmpty();
+        for (Path f : transcripts) {
+            Files.delete(f);
+        }
+        return thread;
+    }
+
+    @Test
+    void theResumeQuestionAnsweredStartFreshRunsTheWaitingPrompt() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        String thread = sessionWithoutTranscript();
+        int requests = world.api.requests().size();
+
+        world.mm.reply(world.mm.owner(), thread, "hello again");
+
+        MmPost question = world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("⚠️"));
+        assertThat(question.message()).contains("could not be resumed (its transcript was not found)",
+                "Your prompt waits", ":one: Start fresh", ":two: Abort");
+        assertThat(world.api.requests()).as("nothing runs before the owner chooses").hasSize(requests);
+
+        world.mm.react(world.mm.owner(), question.id(), "one");
+
+        world.botPost(p -> p.rootId().equals(thread) && p.message().equals("Started a fresh conversation."));
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Hello again.")
+                && p.message().contains("⏱"));
+        assertThat(world.api.requests().getLast().body().path("messages").toString()).doesNotContain("PLUM-3");
+    }
+
+    @Test
+    void theResumeQuestionAnsweredAbortEndsTheSessionAndDropsThePrompt() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        String thread = sessionWithoutTranscript();
+        int requests = world.api.requests().size();
+
+        world.mm.reply(world.mm.owner(), thread, "hello again");
+        MmPost question = world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("⚠️"));
+        world.mm.react(world.mm.owner(), question.id(), "two");
+
+        MmPost aborted = world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("Aborted"));
+        assertThat(aborted.message()).contains("1 waiting prompt(s) dropped", "hello again");
+        assertThat(world.awaitState(thread, p -> p.message().contains("Session ended")).message())
+                .contains("start a new one with !new");
+        assertThat(world.api.requests()).hasSize(requests);
+    }
+}
