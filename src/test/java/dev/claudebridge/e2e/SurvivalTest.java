@@ -74,6 +74,12 @@ final class SurvivalTest {
         world.discord.userMessage(FakeUser.OWNER, thread, "What was the codeword?");
         assertThat(world.awaitContent(thread, c -> c.startsWith("It was PLUM-3.") && c.contains("⏱"))).isNotNull();
         assertThat(world.api.requests().getLast().body().path("messages").toString()).contains("PLUM-3", "Noted");
+        // The resumed session says so with its status: an embed.
+        PostedMessage resumed = world.botMessage(m -> m.channelId().equals(thread) && !m.embeds().isEmpty()
+                && m.embeds().get(0).path("title").asText().equals("🔄 Session resumed"));
+        assertThat(resumed.embeds().get(0).path("description").asText()).isEqualTo("remember the codeword PLUM-3");
+        assertThat(resumed.embeds().get(0).path("fields").toString()).contains("\"Prompts so far\"", "\"1\"",
+                "\"Cost\"", "\"Started\"", "<t:");
     }
 
     @Test

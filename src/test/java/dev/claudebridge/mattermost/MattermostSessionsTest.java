@@ -68,6 +68,34 @@ final class MattermostSessionsTest {
         return thread;
     }
 
+    /** A stopped session resumed by a reply posts its status as a card; !continue shows the same card. */
+    @Test
+    void aResumedSessionAndContinueShowTheStatusCard() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        world.api.on(Match.userTextContains("What was"), Reply.text("It was PLUM-3."))
+                .on(Match.userTextContains("codeword"), Reply.text("Noted the codeword."));
+        String dm = world.ownerDm();
+        world.mm.post(world.mm.owner(), dm, "!new remember the codeword PLUM-3");
+        String thread = world.botPost(p -> p.channelId().equals(dm) && p.rootId().isEmpty()).id();
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("⏱"));
+        world.mm.reply(world.mm.owner(), thread, "!stop");
+        world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("⏹️"));
+
+        world.mm.reply(world.mm.owner(), thread, "What was the codeword?");
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("It was PLUM-3.")
+                && p.message().contains("⏱"));
+        MmPost resumed = world.botPost(p -> p.rootId().equals(thread)
+                && p.message().startsWith("#### 🔄 Session resumed"));
+        assertThat(resumed.message()).contains("remember the codeword PLUM-3", "**Prompts so far**\n1", "**Cost**",
+                "**Started**");
+
+        world.mm.post(world.mm.owner(), dm, "!continue");
+        world.botPost(p -> p.channelId().equals(dm) && p.message().contains("most recent session"));
+        MmPost card = world.botPost(p -> p.rootId().equals(thread)
+                && p.message().startsWith("#### 📌 Your most recent session"));
+        assertThat(card.message()).contains("remember the codeword PLUM-3", "**Prompts so far**\n2", "**State**");
+    }
+
     @Test
     void theResumeQuestionAnsweredStartFreshRunsTheWaitingPrompt() throws Exception {
         world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());

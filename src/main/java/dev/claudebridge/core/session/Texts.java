@@ -1,5 +1,6 @@
 package dev.claudebridge.core.session;
 
+import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.Markup;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -118,10 +119,6 @@ public final class Texts {
 
     public static String mostRecent(Markup m, String threadId) {
         return "Your most recent session: " + m.channel(threadId);
-    }
-
-    public static String sessionCard(Markup m, String title, String state, Instant createdAt, String summary) {
-        return m.bold(title) + "\nState: " + state + " · started " + m.relativeTime(createdAt) + " · " + summary;
     }
 
     public static String summary(Totals t) {
@@ -320,10 +317,16 @@ public final class Texts {
 
     public static final String RESUMED_TITLE = "🔄 Session resumed";
 
-    /** The status a resumed session shows (as text; the card's fields below). */
-    public static String resumedCard(Markup m, String title, Instant createdAt, Totals t) {
-        return RESUMED_TITLE + ": " + m.bold(title) + "\nStarted " + m.relativeTime(createdAt) + " · "
-                + t.promptsAnswered() + " prompts so far · cost " + usd(t.costUsd());
+    public static final String CONTINUE_TITLE = "📌 Your most recent session";
+
+    /** A session's status: a resumed session posts it, and {@code /continue} shows it. */
+    public static ChatPlatform.Embed statusEmbed(Markup m, String heading, String title, String state,
+            Instant createdAt, Totals t) {
+        return new ChatPlatform.Embed(heading, Optional.of(oneLine(title, 200)), List.of(
+                new ChatPlatform.Embed.Field("State", state),
+                new ChatPlatform.Embed.Field("Started", m.relativeTime(createdAt)),
+                new ChatPlatform.Embed.Field("Prompts so far", String.valueOf(t.promptsAnswered())),
+                new ChatPlatform.Embed.Field("Cost", usd(t.costUsd()))));
     }
 
     public static String stopped(List<String> dropped) {

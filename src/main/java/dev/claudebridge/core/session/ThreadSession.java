@@ -564,11 +564,13 @@ public final class ThreadSession {
             return;
         }
         adopt(live);
-        if (startResumes) {
-            fireAndLog(chat.post(identity.threadId(), resumedCard()).then(), "resumed card");
-        }
         if (state == SessionState.STARTING || state == SessionState.STOPPED || state == SessionState.DEAD) {
             setState(SessionState.IDLE);
+        }
+        if (startResumes) {
+            fireAndLog(chat.postEmbed(identity.threadId(), Texts.statusEmbed(chat.markup(), Texts.RESUMED_TITLE,
+                    identity.title(), state.label(), identity.createdAt(), totals), List.of()).then(),
+                    "resumed status");
         }
         agentWaiters.forEach(Sinks.Empty::tryEmitEmpty);
         agentWaiters.clear();
@@ -684,10 +686,16 @@ public final class ThreadSession {
         onEnd(done);
     }
 
-    /** The status card of a session whose conversation was just resumed. */
-    private OutgoingMessage resumedCard() {
-        return new OutgoingMessage(Texts.resumedCard(chat.markup(), identity.title(), identity.createdAt(),
-                totals), List.of(), List.of());
+    /**
+     * The session's status as an embed (a resumed session's, and {@code /continue}'s): the title, its state, when it
+     * started, the prompts so far and their cost.
+     *
+     * @param heading what the embed says of it (resumed, your most recent session)
+     */
+    public ChatPlatform.Embed statusEmbed(String heading) {
+        View v = view;
+        return Texts.statusEmbed(chat.markup(), heading, identity.title(), v.state().label(), identity.createdAt(),
+                v.totals());
     }
 
     private void onStartFailed(Throwable error) {
