@@ -36,6 +36,7 @@ public final class Bridge {
     public static final Duration CHOICE_TTL = Duration.ofMinutes(10);
     static final String NEW_CONFIRM = "newc";
     static final String STOP_PICK = "stopp";
+    static final String STOP_ALL = "stopall";
 
     private final SessionRegistry sessions;
     private final ChatPlatform chat;
@@ -47,6 +48,8 @@ public final class Bridge {
     private final Commands commands;
     final Choices<NewRequest> pendingNew;
     final Choices<String> pendingStop;
+    final Choices<String> pendingStopAll;
+    private final Admins admins;
     /** A thread's messages become prompts in the order they were sent, also while one's files are fetched. */
     private final InOrder order = new InOrder();
 
@@ -70,6 +73,14 @@ public final class Bridge {
      */
     public Bridge(SessionRegistry sessions, ChatPlatform chat, AccessPolicy access, MainPlace main,
             Path workspaceRoot, Scheduler blocking, Scheduler timer, Clock clock, Duration choiceTtl) {
+        this(sessions, chat, access, main, workspaceRoot, blocking, timer, clock, choiceTtl, Admins.NONE);
+    }
+
+    /** @param admins who may see and stop every session ({@link Admins}) */
+    public Bridge(SessionRegistry sessions, ChatPlatform chat, AccessPolicy access, MainPlace main,
+            Path workspaceRoot, Scheduler blocking, Scheduler timer, Clock clock, Duration choiceTtl, Admins admins) {
+        this.admins = admins;
+        this.pendingStopAll = new Choices<>(choiceTtl, timer);
         this.sessions = sessions;
         this.chat = chat;
         this.access = access;
@@ -80,6 +91,11 @@ public final class Bridge {
         this.commands = Commands.all();
         this.pendingNew = new Choices<>(choiceTtl, timer);
         this.pendingStop = new Choices<>(choiceTtl, timer);
+    }
+
+    /** Whether this actor is one of the bot's admins. */
+    boolean isAdmin(Actor actor) {
+        return admins.includes(actor);
     }
 
     public List<Command> commands() {
@@ -263,6 +279,19 @@ public final class Bridge {
                 dropped.size()));
     }
 
+    /**
+     * An admin stops a session that is not theirs (or all of them, {@code /stopall}): logged with who did it, and
+     * said in the session's thread.
+     */
+    Mono<String> adminStop(ThreadSession session, Actor admin, boolean all) {
+        String thread = session.identity().threadId();
+        log.atWarn().addKeyValue("thread", thread).addKeyValue("admin", admin.userId())
+                .addKeyValue("owner", session.identity().ownerId())
+                .log(all ? "admin stop-all: session stopped" : "admin stop: session stopped");
+        return say(thread, Texts.stoppedByAdmin(markup(), admin.userId(), all)).onErrorResume(e -> Mono.empty())
+                .then(stop(session));
+    }
+
     /** A thread name from the prompt's first line, else a time stamp; 1-100 characters. */
     String title(String prompt) {
         String line = prompt == null ? "" : prompt.strip().lines().findFirst().orElse("").strip();
@@ -288,6 +317,9 @@ public final class Bridge {
         ComponentIds.Parsed id = parsed.get();
         if (id.kind().equals(NEW_CONFIRM)) {
             return confirmNew(user, id);
+        }
+        if (id.kind().equals(STOP_ALL)) {
+            return StopAllCommand.confirmed(this, click.actor(), id);
         }
         if (id.kind().equals(STOP_PICK)) {
             return pendingStop.take(id.threadId(), user)

@@ -317,6 +317,23 @@ public final class Texts {
 
     public static final String RESUMED_TITLE = "🔄 Session resumed";
 
+    public static final String ADMINS_ONLY = "Only the bot's admins can do this.";
+    public static final String NO_ACTIVE_SESSIONS = "No session is active.";
+
+    public static String confirmStopAll(int active) {
+        return "🛑 Stop all " + active + " active session(s)? Their running turns are interrupted and their queued "
+                + "prompts dropped; each stays resumable.";
+    }
+
+    public static String stoppedAll(long n) {
+        return "🛑 Stopped " + n + " session(s).";
+    }
+
+    public static String stoppedByAdmin(Markup m, String adminId, boolean all) {
+        return "🛡️ This session is being stopped by the admin " + m.mention(adminId)
+                + (all ? " (stop-all)." : ".");
+    }
+
     public static final String CONTINUE_TITLE = "📌 Your most recent session";
 
     /** A session's status: a resumed session posts it, and {@code /continue} shows it. */
