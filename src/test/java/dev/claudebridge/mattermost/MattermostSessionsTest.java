@@ -133,4 +133,70 @@ final class MattermostSessionsTest {
                 .contains("start a new one with !new");
         assertThat(world.api.requests()).hasSize(requests);
     }
+
+    private MattermostWorld withFriendAsAdmin() throws Exception {
+        return MattermostWorld.start(root, false, FakeMattermostSettings.defaults(),
+                mm -> java.util.Map.of("MATTERMOST_ADMIN_USERS", mm.friend().id()));
+    }
+
+    /** A session started with !new where given; its thread's id once the first answer is in. */
+    private String session(dev.claudebridge.testkit.mattermost.MmUser user, String channel, String prompt) {
+        world.mm.post(user, channel, "!new " + prompt);
+        String thread = world.botPost(p -> p.channelId().equals(channel) && p.rootId().isEmpty()
+                && p.message().equals(prompt)).id();
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Fine.") && p.message().contains("⏱"));
+        return thread;
+    }
+
+    /** An admin (MATTERMOST_ADMIN_USERS) stops someone else's session with !stop in its thread; a non-admin may not. */
+    @Test
+    void anAdminStopsSomeoneElsesSessionInItsThread() throws Exception {
+        world = withFriendAsAdmin();
+        world.api.on(Match.any(), Reply.text("Fine."));
+        String square = world.mm.townSquare().id();
+        String owners = session(world.mm.owner(), square, "the owner's session");
+        String friends = session(world.mm.friend(), square, "the friend's session");
+
+        world.mm.reply(world.mm.owner(), friends, "!stop");
+        assertThat(world.botPost(p -> p.rootId().equals(friends) && p.message().startsWith("Only")).message())
+                .isEqualTo("Only the session's owner can do this.");
+
+        world.mm.reply(world.mm.friend(), owners, "!stop");
+        MmPost said = world.botPost(p -> p.rootId().equals(owners) && p.message().startsWith("🛡️"));
+        assertThat(said.message()).contains("stopped by the admin").doesNotContain("stop-all");
+        world.botPost(p -> p.rootId().equals(owners) && p.message().startsWith("⏹️ Session stopped"));
+        world.botPost(p -> p.rootId().equals(owners) && p.message().startsWith("Stopped"));
+        assertThat(world.registry.get("mattermost", friends).orElseThrow().state().active()).isTrue();
+    }
+
+    /** !stopall: refused to a user who is no admin; an admin confirms by reaction and every session stops. */
+    @Test
+    void anAdminStopsEverySessionWithStopAllAfterConfirming() throws Exception {
+        world = withFriendAsAdmin();
+        world.api.on(Match.any(), Reply.text("Fine."));
+        String ownerDm = world.ownerDm();
+        String friendDm = world.mm.directChannel(world.mm.friend(), world.mm.bot()).id();
+        String owners = session(world.mm.owner(), ownerDm, "the owner's session");
+        String friends = session(world.mm.friend(), friendDm, "the friend's session");
+
+        world.mm.post(world.mm.owner(), ownerDm, "!stopall");
+        assertThat(world.botPost(p -> p.channelId().equals(ownerDm) && p.message().startsWith("Only")).message())
+                .isEqualTo("Only the bot's admins can do this.");
+
+        world.mm.post(world.mm.friend(), friendDm, "!stopall");
+        MmPost confirm = world.botPost(p -> p.channelId().equals(friendDm) && p.message().startsWith("🛑 Stop all"));
+        assertThat(confirm.message()).contains("2 active session(s)", ":one: Stop all", ":two: Cancel");
+        assertThat(world.registry.get("mattermost", owners).orElseThrow().state().active()).isTrue();
+
+        world.mm.react(world.mm.friend(), confirm.id(), "one");
+
+        assertThat(world.awaitState(confirm.id(), p -> p.message().startsWith("🛑 Stopped")).message())
+                .isEqualTo("🛑 Stopped 2 session(s).");
+        for (String thread : List.of(owners, friends)) {
+            assertThat(world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("🛡️")).message())
+                    .contains("(stop-all)");
+            world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("⏹️ Session stopped"));
+            assertThat(world.registry.get("mattermost", thread).orElseThrow().state().name()).isEqualTo("STOPPED");
+        }
+    }
 }
