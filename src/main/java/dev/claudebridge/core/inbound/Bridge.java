@@ -37,6 +37,7 @@ public final class Bridge {
     static final String NEW_CONFIRM = "newc";
     static final String STOP_PICK = "stopp";
     static final String STOP_ALL = "stopall";
+    static final String SESSIONS_PICK = "sessp";
 
     private final SessionRegistry sessions;
     private final ChatPlatform chat;
@@ -49,6 +50,7 @@ public final class Bridge {
     final Choices<NewRequest> pendingNew;
     final Choices<String> pendingStop;
     final Choices<String> pendingStopAll;
+    final Choices<String> pendingSessions;
     private final Admins admins;
     /** A thread's messages become prompts in the order they were sent, also while one's files are fetched. */
     private final InOrder order = new InOrder();
@@ -81,6 +83,7 @@ public final class Bridge {
             Path workspaceRoot, Scheduler blocking, Scheduler timer, Clock clock, Duration choiceTtl, Admins admins) {
         this.admins = admins;
         this.pendingStopAll = new Choices<>(choiceTtl, timer);
+        this.pendingSessions = new Choices<>(choiceTtl, timer);
         this.sessions = sessions;
         this.chat = chat;
         this.access = access;
@@ -317,6 +320,9 @@ public final class Bridge {
         ComponentIds.Parsed id = parsed.get();
         if (id.kind().equals(NEW_CONFIRM)) {
             return confirmNew(user, id);
+        }
+        if (id.kind().equals(SESSIONS_PICK)) {
+            return SessionsCommand.picked(this, click.actor(), id, click.values());
         }
         if (id.kind().equals(STOP_ALL)) {
             return StopAllCommand.confirmed(this, click.actor(), id);

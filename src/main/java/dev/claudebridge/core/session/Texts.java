@@ -156,13 +156,49 @@ public final class Texts {
                 + (messagesStart ? " or a message in " : " in ") + place + ".";
     }
 
-    /** The card's description: how to stop one, and how many were left out. */
+    /** The card's description: how to stop one, and which page of how many this is. */
     public static String sessionsNote(Markup m, int active, int shown, int total) {
+        return sessionsNote(m, active, shown, total, 1, 1);
+    }
+
+    /** The card's description: how to stop one, and which page of how many this is. */
+    public static String sessionsNote(Markup m, int active, int shown, int total, int page, int pages) {
         String stop = active == 0 ? "" : "Active sessions are numbered: " + m.command("stop") + " with a number ("
                 + m.code("n") + ") stops that one.";
-        String more = shown == total ? "" : "The " + shown + " most recent of " + total + " are shown; "
-                + (total - shown) + " more are not.";
+        String more = pages == 1 ? "" : page == 1
+                ? "The " + shown + " most recent of " + total + " are shown; " + (total - shown) + " more are not. "
+                        + m.code(m.command("sessions") + " 2") + " shows the next page."
+                : "Page " + page + " of " + pages + " (" + total + " sessions)"
+                        + (page < pages ? "; " + m.code(m.command("sessions") + " " + (page + 1)) + " shows the next."
+                                : ".");
         return (stop + (stop.isEmpty() || more.isEmpty() ? "" : "\n") + more);
+    }
+
+    public static final String ALL_SESSIONS_TITLE = "Sessions: yours first, then everyone's";
+    public static final String RESUME_ONE = "Resume a session";
+
+    public static String ownedBy(Markup m, String ownerId) {
+        return "👤 " + m.mention(ownerId) + " · ";
+    }
+
+    public static String noSuchPage(Markup m, String given, int pages) {
+        return "🚫 " + oneLine(given, 20) + " is not a page of the list: pages 1 to " + pages + ".";
+    }
+
+    public static String alreadyActive(Markup m, String threadId) {
+        return "This session is active already: " + m.channel(threadId);
+    }
+
+    public static String resumedFromList(Markup m, String threadId) {
+        return "▶️ Resumed: " + m.channel(threadId);
+    }
+
+    public static String notResumedFromList(Markup m, String threadId, String why) {
+        return "⚠️ " + m.channel(threadId) + " was not resumed: " + oneLine(why, 300);
+    }
+
+    public static String resumedByAdmin(Markup m, String adminId) {
+        return "🛡️ This session is being resumed by the admin " + m.mention(adminId) + ".";
     }
 
     /** One session's line in the list: its state, when, what it spent, and a link to its thread. */
