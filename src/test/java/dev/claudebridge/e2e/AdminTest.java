@@ -110,4 +110,59 @@ final class AdminTest {
             awaitState(thread, "STOPPED");
         }
     }
+
+    /** The /sessions reply of an interaction: its message (with the embed and the picker). */
+    private PostedMessage sessionsReply(FakeUser user) {
+        InteractionRef ref = world.discord.slashCommand(user, world.main(), "sessions", Map.of());
+        return world.botMessage(m -> m.interactionId().map(ref.id()::equals).orElse(false)
+                && !m.embeds().isEmpty());
+    }
+
+    private long resumedEmbeds(String thread) {
+        return world.botMessages(thread).stream().filter(m -> !m.embeds().isEmpty()
+                && m.embeds().get(0).path("title").asText().equals("🔄 Session resumed")).count();
+    }
+
+    /** Picks the thread in the list: the thread gets its {@code n}-th resumed status, the session is idle. */
+    private void pick(FakeUser user, PostedMessage list, String thread, long n) {
+        world.discord.chooseSelect(user, list.id(), list.customIds().get(0), java.util.List.of(thread));
+        assertThat(world.awaitState(list.id(), m -> m.content().startsWith("▶️")).content())
+                .isEqualTo("▶️ Resumed: <#" + thread + ">");
+        Flux.interval(Duration.ofMillis(50)).filter(t -> resumedEmbeds(thread) == n).blockFirst(BotWorld.WAIT);
+        assertThat(resumedEmbeds(thread)).isEqualTo(n);
+        awaitState(thread, "IDLE");
+    }
+
+    /**
+     * /sessions lists the caller's sessions (an admin's: everyone's, the owner named) and its picker resumes a
+     * stopped one; the admin's resume of someone else's session is said in its thread.
+     */
+    @Test
+    void sessionsListsAndItsPickerResumesAsAUserAndAsAnAdmin() {
+        String owners = session(FakeUser.OWNER, "the owner's session");
+        world.discord.slashCommand(FakeUser.OWNER, owners, "stop", Map.of());
+        awaitState(owners, "STOPPED");
+
+        PostedMessage mine = sessionsReply(FakeUser.OWNER);
+        assertThat(mine.ephemeral()).isTrue();
+        assertThat(mine.embeds().get(0).path("title").asText()).isEqualTo("Your sessions");
+        assertThat(mine.embeds().get(0).path("fields").path(0).path("value").asText())
+                .startsWith("stopped · last active <t:").contains("1 prompts", "$", "<#" + owners + ">");
+        pick(FakeUser.OWNER, mine, owners, 1);
+
+        String friends = session(FakeUser.FRIEND, "the friend's session");
+        world.discord.slashCommand(FakeUser.OWNER, owners, "stop", Map.of());
+        awaitState(owners, "STOPPED");
+        PostedMessage everyone = sessionsReply(FakeUser.FRIEND);
+        assertThat(everyone.embeds().get(0).path("title").asText()).isEqualTo("Sessions: yours first, then everyone's");
+        com.fasterxml.jackson.databind.JsonNode fields = everyone.embeds().get(0).path("fields");
+        assertThat(fields.path(0).path("name").asText()).isEqualTo("1. the friend's session");
+        assertThat(fields.path(1).path("name").asText()).isEqualTo("the owner's session");
+        assertThat(fields.path(1).path("value").asText()).startsWith("👤 <@" + FakeUser.OWNER.id() + "> · stopped");
+        assertThat(everyone.components().toString()).contains(owners, friends);
+
+        pick(FakeUser.FRIEND, everyone, owners, 2);
+        assertThat(world.botMessage(m -> m.channelId().equals(owners) && m.content().startsWith("🛡️")).content())
+                .contains("resumed by the admin <@" + FakeUser.FRIEND.id() + ">");
+    }
 }
