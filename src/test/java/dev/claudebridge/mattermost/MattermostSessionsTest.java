@@ -199,4 +199,49 @@ final class MattermostSessionsTest {
             assertThat(world.registry.get("mattermost", thread).orElseThrow().state().name()).isEqualTo("STOPPED");
         }
     }
+
+    private long resumedCards(String thread) {
+        return world.botPostsIn(thread).stream().filter(p -> p.message().startsWith("#### 🔄 Session resumed")).count();
+    }
+
+    /** !sessions with its picker (numbered reactions), as the owner and then as an admin who is not the owner. */
+    @Test
+    void sessionsListsAndItsPickerResumesAsAUserAndAsAnAdmin() throws Exception {
+        world = withFriendAsAdmin();
+        world.api.on(Match.any(), Reply.text("Fine."));
+        String ownerDm = world.ownerDm();
+        String friendDm = world.mm.directChannel(world.mm.friend(), world.mm.bot()).id();
+        String owners = session(world.mm.owner(), ownerDm, "the owner's session");
+        world.mm.reply(world.mm.owner(), owners, "!stop");
+        world.botPost(p -> p.rootId().equals(owners) && p.message().startsWith("⏹️"));
+
+        world.mm.post(world.mm.owner(), ownerDm, "!sessions");
+        MmPost mine = world.botPost(p -> p.channelId().equals(ownerDm) && p.message().startsWith("#### Your sessions"));
+        assertThat(mine.message()).contains("the owner's session", "stopped · last active", "/_redirect/pl/" + owners,
+                ":one: the owner's session");
+        world.mm.react(world.mm.owner(), mine.id(), "one");
+        assertThat(world.awaitState(mine.id(), p -> p.message().startsWith("▶️")).message()).startsWith("▶️ Resumed");
+        world.botPost(p -> p.rootId().equals(owners) && p.message().startsWith("#### 🔄 Session resumed"));
+
+        world.mm.reply(world.mm.owner(), owners, "!stop");
+        until(() -> world.registry.get("mattermost", owners).orElseThrow().state().name().equals("STOPPED"));
+        world.mm.post(world.mm.friend(), friendDm, "!sessions");
+        MmPost everyone = world.botPost(p -> p.channelId().equals(friendDm)
+                && p.message().startsWith("#### Sessions: yours first, then everyone's"));
+        assertThat(everyone.message()).contains("the owner's session", "👤 ", ":one: the owner's session");
+        world.mm.react(world.mm.friend(), everyone.id(), "one");
+        assertThat(world.awaitState(everyone.id(), p -> p.message().startsWith("▶️")).message())
+                .startsWith("▶️ Resumed");
+        assertThat(world.botPost(p -> p.rootId().equals(owners) && p.message().startsWith("🛡️")).message())
+                .contains("resumed by the admin");
+        until(() -> resumedCards(owners) == 2);
+    }
+
+    private static void until(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + MattermostWorld.WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("in time").isLessThan(deadline);
+            MattermostWorld.sleep(50);
+        }
+    }
 }
