@@ -117,6 +117,25 @@ final class MattermostSessionsTest {
         assertThat(world.api.requests().getLast().body().path("messages").toString()).doesNotContain("PLUM-3");
     }
 
+    /** The prompt waiting on the question is in the stored inbox: after a restart the question is asked again. */
+    @Test
+    void theResumeQuestionIsAskedAgainAfterARestartAndThePromptStillRuns() throws Exception {
+        world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());
+        String thread = sessionWithoutTranscript();
+        world.mm.reply(world.mm.owner(), thread, "hello again");
+        world.botPost(p -> p.rootId().equals(thread) && p.message().startsWith("⚠️"));
+
+        world = world.restarted();
+
+        until(() -> world.botPostsIn(thread).stream().filter(p -> p.message().startsWith("⚠️")).count() == 2);
+        MmPost again = world.botPostsIn(thread).stream().filter(p -> p.message().startsWith("⚠️")).toList().get(1);
+        assertThat(again.message()).contains("Your prompt waits");
+        world.awaitState(again.id(), p -> p.message().contains(":one: Start fresh"));
+        world.mm.react(world.mm.owner(), again.id(), "one");
+        world.botPost(p -> p.rootId().equals(thread) && p.message().contains("Hello again.")
+                && p.message().contains("⏱"));
+    }
+
     @Test
     void theResumeQuestionAnsweredAbortEndsTheSessionAndDropsThePrompt() throws Exception {
         world = MattermostWorld.start(root, false, FakeMattermostSettings.defaults());

@@ -368,7 +368,9 @@ public final class Bridge {
         Mono<Void> action = switch (choice) {
             case "abort" -> s.end().then(say(thread, Texts.SESSION_ENDED));
             case "fresh" -> s.revive(true).then(say(thread, Texts.STARTED_FRESH));
-            default -> s.revive(false).then(say(thread, Texts.RESUMED));
+            // A conversation that cannot be resumed is not an error here: the thread asks Start fresh / Abort.
+            default -> s.revive(false).then(say(thread, Texts.RESUMED))
+                    .onErrorResume(dev.claudebridge.core.port.ResumeRefused.class, e -> Mono.empty());
         };
         return new ClickAnswer.Close(Optional.empty(), action);
     }
