@@ -137,6 +137,35 @@ final class SurvivalTest {
         assertThat(world.api.requests().getLast().body().path("messages").toString()).doesNotContain("PLUM-3");
     }
 
+    /**
+     * The CLI's own refusal: the transcript file is there (so the runtime's check passes) but empty, and the CLI
+     * started with {@code --resume} answers "No conversation found"; the thread asks the same question.
+     */
+    @Test
+    void aConversationTheCliRefusesToResumeIsAskedAboutToo() throws Exception {
+        world = BotWorld.start(root);
+        scriptCodeword();
+        world.api.on(Match.userTextContains("again"), Reply.text("Hello again."));
+        String thread = firstTurn(FakeUser.OWNER, "remember the codeword PLUM-3");
+        world.discord.archiveThread(thread);
+        awaitLiveClis(0);
+        List<Path> transcripts;
+        try (Stream<Path> files = Files.walk(root.resolve("data").resolve("claude").resolve("projects"))) {
+            transcripts = files.filter(f -> f.toString().endsWith(".jsonl")).toList();
+        }
+        for (Path f : transcripts) {
+            Files.write(f, new byte[0]);
+        }
+
+        world.discord.userMessage(FakeUser.OWNER, thread, "hello again");
+
+        PostedMessage question = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("⚠️"));
+        assertThat(question.content()).contains("could not be resumed (the CLI found no such conversation)");
+        world.discord.clickButton(FakeUser.OWNER, question.id(), question.customIds().get(0));
+        assertThat(world.awaitContent(thread, c -> c.startsWith("Hello again.") && c.contains("⏱"))).isNotNull();
+        assertThat(world.api.requests().getLast().body().path("messages").toString()).doesNotContain("PLUM-3");
+    }
+
     /** The resume question answered Abort: the session ends, the waiting prompt is dropped and the thread says so. */
     @Test
     void aConversationTheCliNoLongerHasIsAskedAboutAndAbortEndsTheSession() throws Exception {
