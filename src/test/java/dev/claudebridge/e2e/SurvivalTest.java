@@ -129,11 +129,18 @@ final class SurvivalTest {
         assertThat(question.customIds()).hasSize(2);
         assertThat(world.api.requests()).as("nothing runs before the owner chooses").hasSize(requests);
         assertThat(world.app.sessions().get(thread).orElseThrow().waitingCount()).isEqualTo(1);
+        // Another prompt meanwhile waits too, marked as queued.
+        String more = world.discord.userMessage(FakeUser.OWNER, thread, "and the codeword?");
+        Flux.interval(Duration.ofMillis(50)).filter(t -> world.discord.message(more).reactions().containsKey("⏳"))
+                .blockFirst(BotWorld.WAIT);
+        assertThat(world.app.sessions().get(thread).orElseThrow().waitingCount()).isEqualTo(2);
 
         world.discord.clickButton(FakeUser.OWNER, question.id(), question.customIds().get(0));
 
         world.botMessage(m -> m.channelId().equals(thread) && m.content().equals("Started a fresh conversation."));
         assertThat(world.awaitContent(thread, c -> c.startsWith("Hello again.") && c.contains("⏱"))).isNotNull();
+        assertThat(world.awaitContent(thread, c -> c.startsWith("Noted the codeword.") && c.contains("⏱")))
+                .as("the second waiting prompt runs after the first").isNotNull();
         assertThat(world.api.requests().getLast().body().path("messages").toString()).doesNotContain("PLUM-3");
     }
 

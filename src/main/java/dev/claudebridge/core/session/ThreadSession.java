@@ -442,7 +442,8 @@ public final class ThreadSession {
                     "ended reply");
             return;
         }
-        boolean busy = turnRunning || !waiting.isEmpty() || context.draining().getAsBoolean();
+        // A prompt offered while the resume question is open waits for the answer (marked ⏳ like a queued one).
+        boolean busy = turnRunning || !waiting.isEmpty() || resumeAsked || context.draining().getAsBoolean();
         if (busy && waiting.size() >= settings.queueLimit()) {
             fireAndLog(reply(Texts.queueFull(settings.queueLimit())), "queue-full reply");
             return;
@@ -701,11 +702,13 @@ public final class ThreadSession {
     private void onStartFailed(Throwable error) {
         starting = false;
         stopWhenStarted = false;
-        failWaiters(error);
         if (error instanceof ResumeRefused refused && !finished()) {
             askResume(refused.getMessage());
+            publish(); // who waited for the start (a revive) sees the question open
+            failWaiters(error);
             return;
         }
+        failWaiters(error);
         if (waiting.isEmpty() || turnRunning) {
             return;
         }

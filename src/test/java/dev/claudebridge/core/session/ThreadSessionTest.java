@@ -249,6 +249,27 @@ final class ThreadSessionTest {
     }
 
     @Test
+    void aPromptOfferedWhileTheQuestionIsOpenWaitsMarkedEvenWhenNothingElseWaits() {
+        ThreadSession session = session();
+        session.warmUp().subscribe();
+        started(session);
+        session.release(Optional.empty()).block(WAIT);
+        await().atMost(WAIT).until(() -> !session.cliAlive());
+
+        agents.resumability = Resumability.impossible("its transcript was not found");
+        // A revive without a prompt (the Resume button, /sessions' picker) meets the question first.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.revive(false).block(WAIT))
+                .isInstanceOf(dev.claudebridge.core.port.ResumeRefused.class);
+        assertThat(session.resumeAsked()).isTrue();
+        assertThat(chat.textsIn("t1")).contains(Texts.resumeQuestion("its transcript was not found", 0));
+
+        session.offer(new Prompt("later", "owner", Optional.of("m-1"), Instant.now()));
+        await().atMost(WAIT).until(() -> chat.reactions.contains("t1/m-1/" + ThreadSession.QUEUED));
+        assertThat(agents.starts).hasSize(1);
+        assertThat(session.waitingCount()).isEqualTo(1);
+    }
+
+    @Test
     void aResumeTheAgentRefusesAsksAndAbortEndsTheSessionAndDropsThePrompt() {
         ThreadSession session = session();
         session.warmUp().subscribe();
