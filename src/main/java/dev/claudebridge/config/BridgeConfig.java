@@ -60,7 +60,24 @@ public record BridgeConfig(
         boolean discordEnabled,
         Optional<MattermostConfig> mattermost,
         Optional<KubernetesConfig> kubernetes,
-        FileLimits files) {
+        FileLimits files,
+        AdminIds admins) {
+
+    /**
+     * Admins: they see everyone's sessions in {@code /sessions}, may stop any session and run {@code /stopall}.
+     *
+     * @param discordUserIds  {@code ADMIN_USER_IDS}: Discord user ids
+     * @param discordRoleIds  {@code ADMIN_ROLE_IDS}: Discord role ids whose members are admins
+     * @param mattermostUsers {@code MATTERMOST_ADMIN_USERS}: Mattermost user ids (26 characters; Mattermost's own
+     *                        team and system admins are not admins of the bot unless listed)
+     */
+    public record AdminIds(Set<Long> discordUserIds, Set<Long> discordRoleIds, Set<String> mattermostUsers) {
+        public AdminIds {
+            discordUserIds = Set.copyOf(discordUserIds);
+            discordRoleIds = Set.copyOf(discordRoleIds);
+            mattermostUsers = Set.copyOf(mattermostUsers);
+        }
+    }
 
     /**
      * Files in and out.
@@ -90,11 +107,12 @@ public record BridgeConfig(
 
     /** The settings that mean something only with {@code DISCORD_TOKEN}: one set without it is a mistake. */
     private static final List<String> DISCORD_SETTINGS = List.of("DISCORD_MAIN_CHANNEL_ID", "DISCORD_GUILD_ID",
-            "DISCORD_API_BASE_URL", "ALLOWED_USER_IDS", "ALLOWED_ROLE_IDS", "ALLOW_EVERYONE", "DISCORD_UPLOAD_LIMIT");
+            "DISCORD_API_BASE_URL", "ALLOWED_USER_IDS", "ALLOWED_ROLE_IDS", "ALLOW_EVERYONE", "DISCORD_UPLOAD_LIMIT",
+            "ADMIN_USER_IDS", "ADMIN_ROLE_IDS");
     /** The settings that mean something only with {@code MATTERMOST_URL}. */
     private static final List<String> MATTERMOST_SETTINGS = List.of("MATTERMOST_TOKEN", "MATTERMOST_ALLOWED_USERS",
             "MATTERMOST_ALLOWED_TEAMS", "MATTERMOST_MAIN_CHANNEL_ID", "MATTERMOST_CALLBACK_PORT",
-            "MATTERMOST_CALLBACK_URL");
+            "MATTERMOST_CALLBACK_URL", "MATTERMOST_ADMIN_USERS");
     /** A Mattermost id: 26 lowercase letters and digits. */
     private static final Pattern MATTERMOST_ID = Pattern.compile("[a-z0-9]{26}");
 
@@ -220,7 +238,20 @@ public record BridgeConfig(
                 editInterval(s),
                 logFormat, env, discord, mattermost, KubernetesConfig.parse(s),
                 new FileLimits(s.bytes("ATTACHMENT_MAX_BYTES", "10MiB"), s.integer("ATTACHMENT_MAX_COUNT", 10, 1, 100),
-                        s.bytes("DISCORD_UPLOAD_LIMIT", "10MiB")));
+                        s.bytes("DISCORD_UPLOAD_LIMIT", "10MiB")),
+                new AdminIds(s.snowflakes("ADMIN_USER_IDS"), s.snowflakes("ADMIN_ROLE_IDS"), mattermostAdmins(s)));
+    }
+
+    /** {@code MATTERMOST_ADMIN_USERS}: user ids only (a username could be taken over by someone else later). */
+    private static Set<String> mattermostAdmins(Settings s) {
+        List<String> ids = s.names("MATTERMOST_ADMIN_USERS");
+        for (String id : ids) {
+            if (!MATTERMOST_ID.matcher(id).matches()) {
+                throw new ConfigException("MATTERMOST_ADMIN_USERS", "Mattermost user ids (26 lowercase letters and "
+                        + "digits each)", id);
+            }
+        }
+        return Set.copyOf(ids);
     }
 
     /**

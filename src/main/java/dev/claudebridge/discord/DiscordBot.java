@@ -3,7 +3,9 @@ package dev.claudebridge.discord;
 import dev.claudebridge.config.BridgeConfig;
 import dev.claudebridge.core.actor.KeyedLanes;
 import dev.claudebridge.core.inbound.AccessPolicy;
+import dev.claudebridge.core.inbound.Admins;
 import dev.claudebridge.core.inbound.Bridge;
+import dev.claudebridge.core.inbound.MainPlace;
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.session.SessionRegistry;
 import discord4j.core.DiscordClient;
@@ -127,8 +129,10 @@ public final class DiscordBot {
         }
         AccessPolicy access = new AccessPolicy(ids(config.allowedUserIds()), ids(config.allowedRoleIds()),
                 config.allowEveryone());
-        Bridge bridge = new Bridge(registry, chat, access, String.valueOf(config.discordMainChannelId()),
-                config.workspaceRoot(), blocking, Schedulers.parallel(), clock, Bridge.CHOICE_TTL);
+        Bridge bridge = new Bridge(registry, chat, access, MainPlace.channel(String.valueOf(
+                config.discordMainChannelId())), config.workspaceRoot(), blocking, Schedulers.parallel(), clock,
+                Bridge.CHOICE_TTL, new Admins(ids(config.admins().discordUserIds()),
+                        ids(config.admins().discordRoleIds())));
         // Attachments come from Discord's CDN: signed URLs, no token (it must never go to another host).
         DiscordEvents events = new DiscordEvents(bridge, HttpClient.create().followRedirect(true)
                 .responseTimeout(ATTACHMENT_TIMEOUT));

@@ -112,6 +112,22 @@ final class DiscordChat implements ChatPlatform {
     }
 
     @Override
+    public Mono<String> postEmbed(String channelId, Embed embed, List<ComponentRow> rows) {
+        discord4j.core.spec.EmbedCreateSpec.Builder spec = discord4j.core.spec.EmbedCreateSpec.builder()
+                .title(embed.title());
+        embed.description().ifPresent(spec::description);
+        embed.fields().forEach(f -> spec.addField(f.name(), f.value(), true));
+        MessageCreateRequest request = MessageCreateRequest.builder()
+                .embeds(List.of(spec.build().asRequest()))
+                .components(components(rows))
+                .allowedMentions(NO_PINGS)
+                .build();
+        return rest.getChannelService().createMessage(Long.parseUnsignedLong(channelId),
+                        MultipartRequest.ofRequest(request))
+                .map(data -> data.id().asString());
+    }
+
+    @Override
     public Mono<Void> editSlot(String channelId) {
         return pacer.slot(channelId);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.claudebridge.config.BridgeConfig;
 import dev.claudebridge.config.MattermostConfig;
 import dev.claudebridge.core.actor.KeyedLanes;
+import dev.claudebridge.core.inbound.Admins;
 import dev.claudebridge.core.inbound.Bridge;
 import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.session.Presence;
@@ -152,7 +153,8 @@ public final class MattermostBot {
         });
         return people.load(settings).then(names).then(Mono.fromRunnable(() -> {
             Bridge bridge = new Bridge(registry, chat, people.policy(), places, config.workspaceRoot(), blocking,
-                    Schedulers.parallel(), clock, Bridge.CHOICE_TTL);
+                    Schedulers.parallel(), clock, Bridge.CHOICE_TTL,
+                    new Admins(config.admins().mattermostUsers(), java.util.Set.of()));
             MattermostEvents events = new MattermostEvents(bridge, chat, people, places);
             Flux<MattermostInbound> inbound = Flux.merge(socket.signals().concatMap(s -> signal(s, places)),
                     actions.asFlux());

@@ -242,6 +242,29 @@ final class BridgeConfigTest {
     }
 
     @Test
+    void adminsAreNoneByDefaultAndParsedPerPlatform() {
+        assertThat(BridgeConfig.fromEnv(minimal()).admins())
+                .isEqualTo(new BridgeConfig.AdminIds(java.util.Set.of(), java.util.Set.of(), java.util.Set.of()));
+        Map<String, String> env = minimal();
+        env.put("ADMIN_USER_IDS", "7, 8");
+        env.put("ADMIN_ROLE_IDS", "9");
+        env.putAll(mattermostOnly());
+        env.put("MATTERMOST_ADMIN_USERS", "4xq8kz3mcbf5jrsn7tw1yhgo9e");
+        BridgeConfig.AdminIds admins = BridgeConfig.fromEnv(env).admins();
+        assertThat(admins.discordUserIds()).containsExactlyInAnyOrder(7L, 8L);
+        assertThat(admins.discordRoleIds()).containsExactly(9L);
+        assertThat(admins.mattermostUsers()).containsExactly("4xq8kz3mcbf5jrsn7tw1yhgo9e");
+
+        env.put("MATTERMOST_ADMIN_USERS", "alice");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("MATTERMOST_ADMIN_USERS: expected "
+                + "Mattermost user ids");
+        Map<String, String> onlyMattermost = mattermostOnly();
+        onlyMattermost.put("ADMIN_USER_IDS", "7");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(onlyMattermost)).hasMessageStartingWith("DISCORD_TOKEN: expected")
+                .hasMessageContaining("ADMIN_USER_IDS is set");
+    }
+
+    @Test
     void discordOnlyIsDiscordAsBefore() {
         BridgeConfig config = BridgeConfig.fromEnv(minimal());
         assertThat(config.discordEnabled()).isTrue();

@@ -3,6 +3,7 @@ package dev.claudebridge.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudebridge.core.session.Texts;
 import dev.claudebridge.testkit.Match;
 import dev.claudebridge.testkit.Reply;
 import dev.claudebridge.testkit.discord.Change;
@@ -155,9 +156,9 @@ final class CommandsTest {
         world.api.on(Match.any(), Reply.text("Ok."));
         InteractionRef help = world.discord.slashCommand(FakeUser.OWNER, world.main(), "help", Map.of());
         String text = firstCallback(help).data().path("content").asText();
-        assertThat(text.lines().count()).isEqualTo(8);
+        assertThat(text.lines().count()).isEqualTo(9);
         assertThat(text).contains("/new", "/sessions", "/stop", "/continue", "/status", "/export", "/download",
-                "/help");
+                "/stopall", "/help");
 
         world.discord.userMessage(FakeUser.OWNER, world.main(), "start something");
         String thread = world.awaitThread();
@@ -166,8 +167,11 @@ final class CommandsTest {
 
         InteractionRef cont = world.discord.slashCommand(FakeUser.OWNER, world.main(), "continue", Map.of());
         assertThat(replyText(cont, "most recent session")).contains("<#" + thread + ">");
-        PostedMessage card = world.botMessage(m -> m.channelId().equals(thread) && m.content().contains("State:"));
-        assertThat(card.content()).contains("1 prompts", "$0.0008");
+        PostedMessage card = world.botMessage(m -> m.channelId().equals(thread) && !m.embeds().isEmpty()
+                && m.embeds().get(0).path("title").asText().equals(Texts.CONTINUE_TITLE));
+        assertThat(card.embeds().get(0).path("description").asText()).isEqualTo("start something");
+        assertThat(card.embeds().get(0).path("fields").toString()).contains("\"Prompts so far\"", "\"1\"",
+                "\"$0.0008\"", "\"State\"", "<t:");
 }
 
     @Test

@@ -74,6 +74,12 @@ final class SurvivalTest {
         world.discord.userMessage(FakeUser.OWNER, thread, "What was the codeword?");
         assertThat(world.awaitContent(thread, c -> c.startsWith("It was PLUM-3.") && c.contains("⏱"))).isNotNull();
         assertThat(world.api.requests().getLast().body().path("messages").toString()).contains("PLUM-3", "Noted");
+        // The resumed session says so with its status: an embed.
+        PostedMessage resumed = world.botMessage(m -> m.channelId().equals(thread) && !m.embeds().isEmpty()
+                && m.embeds().get(0).path("title").asText().equals("🔄 Session resumed"));
+        assertThat(resumed.embeds().get(0).path("description").asText()).isEqualTo("remember the codeword PLUM-3");
+        assertThat(resumed.embeds().get(0).path("fields").toString()).contains("\"Prompts so far\"", "\"1\"",
+                "\"Cost\"", "\"Started\"", "<t:");
     }
 
     @Test
@@ -90,12 +96,8 @@ final class SurvivalTest {
         assertThat(world.awaitContent(thread, c -> c.startsWith("It was PLUM-3.") && c.contains("⏱"))).isNotNull();
     }
 
-    @Test
-    void aConversationTheCliNoLongerHasIsSaidAndTheSessionStartsFresh() throws Exception {
-        world = BotWorld.start(root);
-        scriptCodeword();
-        world.api.on(Match.userTextContains("again"), Reply.text("Hello again."));
-        String thread = firstTurn(FakeUser.OWNER, "remember the codeword PLUM-3");
+    /** Archives the thread (its CLI stops) and deletes the conversation's transcript, so it cannot be resumed. */
+    private void loseTheTranscript(String thread) throws Exception {
         world.discord.archiveThread(thread);
         awaitLiveClis(0);
         // The CLI keeps each conversation as projects/<cwd slug>/<id>.jsonl under CLAUDE_CONFIG_DIR ($DATA_DIR/claude).
@@ -107,14 +109,90 @@ final class SurvivalTest {
         for (Path f : transcripts) {
             Files.delete(f);
         }
+    }
+
+    /** The resume question: the thread says why and asks; the prompt waits; Start fresh runs it fresh. */
+    @Test
+    void aConversationTheCliNoLongerHasIsAskedAboutAndStartFreshRunsThePrompt() throws Exception {
+        world = BotWorld.start(root);
+        scriptCodeword();
+        world.api.on(Match.userTextContains("again"), Reply.text("Hello again."));
+        String thread = firstTurn(FakeUser.OWNER, "remember the codeword PLUM-3");
+        int requests = world.api.requests().size();
+        loseTheTranscript(thread);
 
         world.discord.userMessage(FakeUser.OWNER, thread, "hello again");
 
-        PostedMessage notice = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("ℹ️"));
-        assertThat(notice.content()).contains("could not be resumed (its transcript was not found)",
-                "fresh conversation");
+        PostedMessage question = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("⚠️"));
+        assertThat(question.content()).contains("could not be resumed (its transcript was not found)",
+                "Your prompt waits until you choose");
+        assertThat(question.customIds()).hasSize(2);
+        assertThat(world.api.requests()).as("nothing runs before the owner chooses").hasSize(requests);
+        assertThat(world.app.sessions().get(thread).orElseThrow().waitingCount()).isEqualTo(1);
+        // Another prompt meanwhile waits too, marked as queued.
+        String more = world.discord.userMessage(FakeUser.OWNER, thread, "and the codeword?");
+        Flux.interval(Duration.ofMillis(50)).filter(t -> world.discord.message(more).reactions().containsKey("⏳"))
+                .blockFirst(BotWorld.WAIT);
+        assertThat(world.app.sessions().get(thread).orElseThrow().waitingCount()).isEqualTo(2);
+
+        world.discord.clickButton(FakeUser.OWNER, question.id(), question.customIds().get(0));
+
+        world.botMessage(m -> m.channelId().equals(thread) && m.content().equals("Started a fresh conversation."));
+        assertThat(world.awaitContent(thread, c -> c.startsWith("Hello again.") && c.contains("⏱"))).isNotNull();
+        assertThat(world.awaitContent(thread, c -> c.startsWith("Noted the codeword.") && c.contains("⏱")))
+                .as("the second waiting prompt runs after the first").isNotNull();
+        assertThat(world.api.requests().getLast().body().path("messages").toString()).doesNotContain("PLUM-3");
+    }
+
+    /**
+     * The CLI's own refusal: the transcript file is there (so the runtime's check passes) but empty, and the CLI
+     * started with {@code --resume} answers "No conversation found"; the thread asks the same question.
+     */
+    @Test
+    void aConversationTheCliRefusesToResumeIsAskedAboutToo() throws Exception {
+        world = BotWorld.start(root);
+        scriptCodeword();
+        world.api.on(Match.userTextContains("again"), Reply.text("Hello again."));
+        String thread = firstTurn(FakeUser.OWNER, "remember the codeword PLUM-3");
+        world.discord.archiveThread(thread);
+        awaitLiveClis(0);
+        List<Path> transcripts;
+        try (Stream<Path> files = Files.walk(root.resolve("data").resolve("claude").resolve("projects"))) {
+            transcripts = files.filter(f -> f.toString().endsWith(".jsonl")).toList();
+        }
+        for (Path f : transcripts) {
+            Files.write(f, new byte[0]);
+        }
+
+        world.discord.userMessage(FakeUser.OWNER, thread, "hello again");
+
+        PostedMessage question = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("⚠️"));
+        assertThat(question.content()).contains("could not be resumed (the CLI found no such conversation)");
+        world.discord.clickButton(FakeUser.OWNER, question.id(), question.customIds().get(0));
         assertThat(world.awaitContent(thread, c -> c.startsWith("Hello again.") && c.contains("⏱"))).isNotNull();
         assertThat(world.api.requests().getLast().body().path("messages").toString()).doesNotContain("PLUM-3");
+    }
+
+    /** The resume question answered Abort: the session ends, the waiting prompt is dropped and the thread says so. */
+    @Test
+    void aConversationTheCliNoLongerHasIsAskedAboutAndAbortEndsTheSession() throws Exception {
+        world = BotWorld.start(root);
+        scriptCodeword();
+        String thread = firstTurn(FakeUser.OWNER, "remember the codeword PLUM-3");
+        int requests = world.api.requests().size();
+        loseTheTranscript(thread);
+
+        world.discord.userMessage(FakeUser.OWNER, thread, "hello again");
+        PostedMessage question = world.botMessage(m -> m.channelId().equals(thread) && m.content().startsWith("⚠️"));
+        world.discord.clickButton(FakeUser.OWNER, question.id(), question.customIds().get(1));
+
+        PostedMessage aborted = world.botMessage(m -> m.channelId().equals(thread)
+                && m.content().startsWith("Aborted"));
+        assertThat(aborted.content()).contains("1 waiting prompt(s) dropped", "hello again");
+        Flux.interval(Duration.ofMillis(50)).filter(t -> world.app.sessions().get(thread).orElseThrow().state()
+                .name().equals("ENDED")).blockFirst(BotWorld.WAIT);
+        assertThat(world.api.requests()).hasSize(requests);
+        assertThat(liveClis()).isZero();
     }
 
     @Test

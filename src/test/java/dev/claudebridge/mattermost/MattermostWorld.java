@@ -64,9 +64,15 @@ public final class MattermostWorld implements AutoCloseable {
     /** @param extra settings over the test defaults (e.g. {@code EDIT_INTERVAL}, {@code MAX_SESSIONS_PER_USER}) */
     public static MattermostWorld start(Path root, boolean callback, FakeMattermostSettings settings,
             Map<String, String> extra) throws IOException {
+        return start(root, callback, settings, mm -> extra);
+    }
+
+    /** @param extraOf settings that name the fake's users (e.g. {@code MATTERMOST_ADMIN_USERS}) */
+    public static MattermostWorld start(Path root, boolean callback, FakeMattermostSettings settings,
+            java.util.function.Function<FakeMattermost, Map<String, String>> extraOf) throws IOException {
         FakeMattermost mm = FakeMattermost.start(settings);
         FakeAnthropicApi api = FakeAnthropicApi.start();
-        Map<String, String> env = new HashMap<>(extra);
+        Map<String, String> env = new HashMap<>(extraOf.apply(mm));
         // The town square is a main place too (a shared channel), besides each user's direct message with the bot.
         env.putIfAbsent("MATTERMOST_MAIN_CHANNEL_ID", mm.townSquare().id());
         if (callback) {

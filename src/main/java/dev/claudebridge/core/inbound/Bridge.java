@@ -36,6 +36,8 @@ public final class Bridge {
     public static final Duration CHOICE_TTL = Duration.ofMinutes(10);
     static final String NEW_CONFIRM = "newc";
     static final String STOP_PICK = "stopp";
+    static final String STOP_ALL = "stopall";
+    static final String SESSIONS_PICK = "sessp";
 
     private final SessionRegistry sessions;
     private final ChatPlatform chat;
@@ -47,6 +49,9 @@ public final class Bridge {
     private final Commands commands;
     final Choices<NewRequest> pendingNew;
     final Choices<String> pendingStop;
+    final Choices<String> pendingStopAll;
+    final Choices<String> pendingSessions;
+    private final Admins admins;
     /** A thread's messages become prompts in the order they were sent, also while one's files are fetched. */
     private final InOrder order = new InOrder();
 
@@ -70,6 +75,15 @@ public final class Bridge {
      */
     public Bridge(SessionRegistry sessions, ChatPlatform chat, AccessPolicy access, MainPlace main,
             Path workspaceRoot, Scheduler blocking, Scheduler timer, Clock clock, Duration choiceTtl) {
+        this(sessions, chat, access, main, workspaceRoot, blocking, timer, clock, choiceTtl, Admins.NONE);
+    }
+
+    /** @param admins who may see and stop every session ({@link Admins}) */
+    public Bridge(SessionRegistry sessions, ChatPlatform chat, AccessPolicy access, MainPlace main,
+            Path workspaceRoot, Scheduler blocking, Scheduler timer, Clock clock, Duration choiceTtl, Admins admins) {
+        this.admins = admins;
+        this.pendingStopAll = new Choices<>(choiceTtl, timer);
+        this.pendingSessions = new Choices<>(choiceTtl, timer);
         this.sessions = sessions;
         this.chat = chat;
         this.access = access;
@@ -80,6 +94,11 @@ public final class Bridge {
         this.commands = Commands.all();
         this.pendingNew = new Choices<>(choiceTtl, timer);
         this.pendingStop = new Choices<>(choiceTtl, timer);
+    }
+
+    /** Whether this actor is one of the bot's admins. */
+    boolean isAdmin(Actor actor) {
+        return admins.includes(actor);
     }
 
     public List<Command> commands() {
@@ -263,6 +282,19 @@ public final class Bridge {
                 dropped.size()));
     }
 
+    /**
+     * An admin stops a session that is not theirs (or all of them, {@code /stopall}): logged with who did it, and
+     * said in the session's thread.
+     */
+    Mono<String> adminStop(ThreadSession session, Actor admin, boolean all) {
+        String thread = session.identity().threadId();
+        log.atWarn().addKeyValue("thread", thread).addKeyValue("admin", admin.userId())
+                .addKeyValue("owner", session.identity().ownerId())
+                .log(all ? "admin stop-all: session stopped" : "admin stop: session stopped");
+        return say(thread, Texts.stoppedByAdmin(markup(), admin.userId(), all)).onErrorResume(e -> Mono.empty())
+                .then(stop(session));
+    }
+
     /** A thread name from the prompt's first line, else a time stamp; 1-100 characters. */
     String title(String prompt) {
         String line = prompt == null ? "" : prompt.strip().lines().findFirst().orElse("").strip();
@@ -288,6 +320,12 @@ public final class Bridge {
         ComponentIds.Parsed id = parsed.get();
         if (id.kind().equals(NEW_CONFIRM)) {
             return confirmNew(user, id);
+        }
+        if (id.kind().equals(SESSIONS_PICK)) {
+            return SessionsCommand.picked(this, click.actor(), id, click.values());
+        }
+        if (id.kind().equals(STOP_ALL)) {
+            return StopAllCommand.confirmed(this, click.actor(), id);
         }
         if (id.kind().equals(STOP_PICK)) {
             return pendingStop.take(id.threadId(), user)
@@ -316,6 +354,7 @@ public final class Bridge {
                             .<ClickAnswer.Result>map(ClickAnswer.Result.Tell::new)
                             .defaultIfEmpty(ClickAnswer.DONE));
             case ComponentIds.DEAD -> dead(s, thread, id.arg(0));
+            case ComponentIds.RESUME_QUESTION -> resumeAnswer(s, id.arg(0));
             default -> new ClickAnswer.Refuse(Texts.UNKNOWN_BUTTON);
         };
     }
@@ -329,9 +368,19 @@ public final class Bridge {
         Mono<Void> action = switch (choice) {
             case "abort" -> s.end().then(say(thread, Texts.SESSION_ENDED));
             case "fresh" -> s.revive(true).then(say(thread, Texts.STARTED_FRESH));
-            default -> s.revive(false).then(say(thread, Texts.RESUMED));
+            // A conversation that cannot be resumed is not an error here: the thread asks Start fresh / Abort.
+            default -> s.revive(false).then(say(thread, Texts.RESUMED))
+                    .onErrorResume(dev.claudebridge.core.port.ResumeRefused.class, e -> Mono.empty());
         };
         return new ClickAnswer.Close(Optional.empty(), action);
+    }
+
+    /** Start fresh / Abort, when the conversation could not be resumed: only while that question is open. */
+    private ClickAnswer resumeAnswer(ThreadSession s, String choice) {
+        if (!s.resumeAsked()) {
+            return new ClickAnswer.Refuse(Texts.REQUEST_CLOSED);
+        }
+        return new ClickAnswer.Close(Optional.empty(), s.answerResume(!choice.equals("abort")));
     }
 
     private ClickAnswer confirmNew(String user, ComponentIds.Parsed id) {

@@ -1,6 +1,5 @@
 package dev.claudebridge.core.inbound;
 
-import dev.claudebridge.core.port.ChatPlatform.OutgoingMessage;
 import dev.claudebridge.core.port.Markup;
 import dev.claudebridge.core.session.SessionState;
 import dev.claudebridge.core.session.Texts;
@@ -9,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * /continue: the user's most recent session that has not ended gets a card in its thread (with Resume / Start fresh /
- * Abort when its CLI died), and the user a link to it.
+ * /continue: the user's most recent session that has not ended gets its status embed in its thread (with Resume /
+ * Start fresh / Abort when its CLI died), and the user a link to it.
  */
 final class ContinueCommand implements Command {
 
@@ -47,10 +46,9 @@ final class ContinueCommand implements Command {
         ThreadSession session = last.get();
         boolean dead = session.state() == SessionState.DEAD;
         String thread = session.identity().threadId();
-        String text = Texts.sessionCard(bridge.markup(), session.identity().title(), session.state().label(),
-                session.identity().createdAt(), Texts.summary(session.totals()));
         return new Answer.Later(true, bridge.chat()
-                .post(thread, new OutgoingMessage(text, dead ? session.deadButtons() : List.of(), List.of()))
+                .postEmbed(thread, session.statusEmbed(Texts.CONTINUE_TITLE),
+                        dead ? session.deadButtons() : List.of())
                 .thenReturn(Reply.ephemeral(Texts.mostRecent(bridge.markup(), thread))));
     }
 }

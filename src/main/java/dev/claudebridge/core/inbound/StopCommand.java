@@ -12,7 +12,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * /stop [n]: with {@code n}, the caller's n-th active session as /sessions numbers them; in a session's thread, that
- * session (its owner only); elsewhere the caller's one active session, or a picker (that expires) when there are
+ * session (its owner, or an admin); elsewhere the caller's one active session, or a picker (that expires) when there are
  * several.
  */
 final class StopCommand implements Command {
@@ -36,8 +36,9 @@ final class StopCommand implements Command {
 
     @Override
     public String helpLine(Markup m) {
-        return m.code(m.command("stop") + " [n]") + ": stop one of your sessions (in a session's thread: that one; "
-                + "n: its number in " + m.command("sessions") + "); its queued prompts are dropped";
+        return m.code(m.command("stop") + " [n]") + ": stop one of your sessions (in a session's thread: that one, "
+                + "any session's for admins; n: its number in " + m.command("sessions") + "); its queued prompts are "
+                + "dropped";
     }
 
     @Override
@@ -50,7 +51,7 @@ final class StopCommand implements Command {
         }
         Optional<ThreadSession> here = bridge.session(call.channelId());
         if (here.isPresent()) {
-            return inThread(bridge, here.get(), user);
+            return inThread(bridge, here.get(), call.actor());
         }
         if (active.isEmpty()) {
             return Answer.refuse(Texts.NO_ACTIVE_SESSION);
@@ -81,15 +82,17 @@ final class StopCommand implements Command {
         return stop(bridge, active.get(index - 1));
     }
 
-    /** In a session's thread: that session, and only for its owner. */
-    private static Answer inThread(Bridge bridge, ThreadSession session, String user) {
-        if (!session.identity().ownerId().equals(user)) {
+    /** In a session's thread: that session, for its owner or an admin (whose stop is logged and said there). */
+    private static Answer inThread(Bridge bridge, ThreadSession session, Actor actor) {
+        boolean owner = session.identity().ownerId().equals(actor.userId());
+        if (!owner && !bridge.isAdmin(actor)) {
             return Answer.refuse(Texts.NOT_OWNER);
         }
         if (!session.state().active()) {
             return Answer.refuse(Texts.NOT_ACTIVE_HERE);
         }
-        return stop(bridge, session);
+        return owner ? stop(bridge, session)
+                : new Answer.Later(true, bridge.adminStop(session, actor, false).map(Reply::ephemeral));
     }
 
     private static Answer stop(Bridge bridge, ThreadSession session) {

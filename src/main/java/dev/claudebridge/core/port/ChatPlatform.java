@@ -50,6 +50,14 @@ public interface ChatPlatform {
     Mono<String> post(String channelId, OutgoingMessage message);
 
     /**
+     * Posts a block of titled fields with optional components: Discord an embed; a platform without embeds (this
+     * default, which Mattermost uses, as it renders command cards) its Markdown: a heading, each field in bold.
+     */
+    default Mono<String> postEmbed(String channelId, Embed embed, List<ComponentRow> rows) {
+        return post(channelId, new OutgoingMessage(embed.markdown(), rows, List.of()));
+    }
+
+    /**
      * Completes when an edit in this channel fits the platform's rate limits (the channel's budget and the bot's
      * global one). A live reply waits for it before choosing which frame to send, so what it sends is fresh; other
      * edits (a permission's outcome) do not wait and go first.
@@ -89,6 +97,26 @@ public interface ChatPlatform {
 
         public OutgoingMessage withRows(List<ComponentRow> newRows) {
             return new OutgoingMessage(text, newRows, files);
+        }
+    }
+
+    /** A block of titled fields (Discord: an embed). */
+    record Embed(String title, Optional<String> description, List<Field> fields) {
+        public Embed {
+            fields = List.copyOf(fields);
+        }
+
+        public record Field(String name, String value) {
+        }
+
+        /** As Markdown: a heading, its description, each field in bold with its value below. */
+        public String markdown() {
+            StringBuilder s = new StringBuilder("#### ").append(title);
+            description.ifPresent(d -> s.append("\n").append(d));
+            for (Field f : fields) {
+                s.append("\n\n**").append(f.name()).append("**\n").append(f.value());
+            }
+            return s.toString();
         }
     }
 

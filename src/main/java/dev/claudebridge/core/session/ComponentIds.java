@@ -13,6 +13,8 @@ public final class ComponentIds {
     public static final String PERMISSION = "perm";
     public static final String ASK = "ask";
     public static final String DEAD = "dead";
+    /** The resume question: Start fresh / Abort when a conversation cannot be resumed. */
+    public static final String RESUME_QUESTION = "rq";
 
     private ComponentIds() {
     }

@@ -253,6 +253,16 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
                 .toList();
     }
 
+    /** Every session of a platform, in memory or dormant, most recently active first (what an admin may list). */
+    public List<SessionSummary> everyone(String platform) {
+        return java.util.stream.Stream.concat(
+                        sessions.values().stream().filter(s -> s.identity().platform().equals(platform))
+                                .map(ThreadSession::summary),
+                        dormant.values().stream().filter(r -> r.platform().equals(platform)).map(SessionSummary::of))
+                .sorted(Comparator.comparing(SessionSummary::lastActivity).reversed())
+                .toList();
+    }
+
     /** The user's active sessions (always in memory: a session goes dormant only when nothing of it is live). */
     public List<ThreadSession> activeOf(String userId) {
         return sessions.values().stream()

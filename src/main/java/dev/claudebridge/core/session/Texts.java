@@ -1,5 +1,6 @@
 package dev.claudebridge.core.session;
 
+import dev.claudebridge.core.port.ChatPlatform;
 import dev.claudebridge.core.port.Markup;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -120,10 +121,6 @@ public final class Texts {
         return "Your most recent session: " + m.channel(threadId);
     }
 
-    public static String sessionCard(Markup m, String title, String state, Instant createdAt, String summary) {
-        return m.bold(title) + "\nState: " + state + " · started " + m.relativeTime(createdAt) + " · " + summary;
-    }
-
     public static String summary(Totals t) {
         return t.promptsAnswered() + " prompts · " + t.tokensIn() + " tokens in · " + t.tokensOut()
                 + " tokens out · " + usd(t.costUsd());
@@ -159,13 +156,49 @@ public final class Texts {
                 + (messagesStart ? " or a message in " : " in ") + place + ".";
     }
 
-    /** The card's description: how to stop one, and how many were left out. */
+    /** The card's description: how to stop one, and which page of how many this is. */
     public static String sessionsNote(Markup m, int active, int shown, int total) {
+        return sessionsNote(m, active, shown, total, 1, 1);
+    }
+
+    /** The card's description: how to stop one, and which page of how many this is. */
+    public static String sessionsNote(Markup m, int active, int shown, int total, int page, int pages) {
         String stop = active == 0 ? "" : "Active sessions are numbered: " + m.command("stop") + " with a number ("
                 + m.code("n") + ") stops that one.";
-        String more = shown == total ? "" : "The " + shown + " most recent of " + total + " are shown; "
-                + (total - shown) + " more are not.";
+        String more = pages == 1 ? "" : page == 1
+                ? "The " + shown + " most recent of " + total + " are shown; " + (total - shown) + " more are not. "
+                        + m.code(m.command("sessions") + " 2") + " shows the next page."
+                : "Page " + page + " of " + pages + " (" + total + " sessions)"
+                        + (page < pages ? "; " + m.code(m.command("sessions") + " " + (page + 1)) + " shows the next."
+                                : ".");
         return (stop + (stop.isEmpty() || more.isEmpty() ? "" : "\n") + more);
+    }
+
+    public static final String ALL_SESSIONS_TITLE = "Sessions: yours first, then everyone's";
+    public static final String RESUME_ONE = "Resume a session";
+
+    public static String ownedBy(Markup m, String ownerId) {
+        return "👤 " + m.mention(ownerId) + " · ";
+    }
+
+    public static String noSuchPage(Markup m, String given, int pages) {
+        return "🚫 " + oneLine(given, 20) + " is not a page of the list: pages 1 to " + pages + ".";
+    }
+
+    public static String alreadyActive(Markup m, String threadId) {
+        return "This session is active already: " + m.channel(threadId);
+    }
+
+    public static String resumedFromList(Markup m, String threadId) {
+        return "▶️ Resumed: " + m.channel(threadId);
+    }
+
+    public static String notResumedFromList(Markup m, String threadId, String why) {
+        return "⚠️ " + m.channel(threadId) + " was not resumed: " + oneLine(why, 300);
+    }
+
+    public static String resumedByAdmin(Markup m, String adminId) {
+        return "🛡️ This session is being resumed by the admin " + m.mention(adminId) + ".";
     }
 
     /** One session's line in the list: its state, when, what it spent, and a link to its thread. */
@@ -299,8 +332,54 @@ public final class Texts {
         return "💤 Idle for " + human(idle) + ": this session's CLI was stopped. Send a message here to resume it.";
     }
 
-    public static String resumedFresh(String why) {
-        return "ℹ️ The earlier conversation could not be resumed (" + why + "); this is a fresh conversation.";
+    /** The resume question: the stored conversation cannot be resumed; the owner chooses. */
+    public static String resumeQuestion(String why, int waiting) {
+        return "⚠️ The earlier conversation could not be resumed (" + oneLine(why, 300) + "). "
+                + (waiting == 0 ? "" : waiting == 1 ? "Your prompt waits until you choose: "
+                        : waiting + " prompts wait until you choose: ")
+                + "Start fresh (a new conversation, without the earlier context) or Abort (the session ends"
+                + (waiting == 0 ? ")." : " and the waiting prompts are dropped).");
+    }
+
+    public static String abortedResume(List<String> dropped) {
+        if (dropped.isEmpty()) {
+            return "Aborted: the session ends.";
+        }
+        StringBuilder text = new StringBuilder("Aborted: the session ends; " + dropped.size()
+                + " waiting prompt(s) dropped:");
+        dropped.forEach(p -> text.append("\n• ").append(oneLine(p, 100)));
+        return text.toString();
+    }
+
+    public static final String RESUMED_TITLE = "🔄 Session resumed";
+
+    public static final String ADMINS_ONLY = "Only the bot's admins can do this.";
+    public static final String NO_ACTIVE_SESSIONS = "No session is active.";
+
+    public static String confirmStopAll(int active) {
+        return "🛑 Stop all " + active + " active session(s)? Their running turns are interrupted and their queued "
+                + "prompts dropped; each stays resumable.";
+    }
+
+    public static String stoppedAll(long n) {
+        return "🛑 Stopped " + n + " session(s).";
+    }
+
+    public static String stoppedByAdmin(Markup m, String adminId, boolean all) {
+        return "🛡️ This session is being stopped by the admin " + m.mention(adminId)
+                + (all ? " (stop-all)." : ".");
+    }
+
+    public static final String CONTINUE_TITLE = "📌 Your most recent session";
+
+    /** A session's status: a resumed session posts it, and {@code /continue} shows it. */
+    public static ChatPlatform.Embed statusEmbed(Markup m, String heading, String title, String state,
+            Instant createdAt, Totals t) {
+        return new ChatPlatform.Embed(heading, Optional.of(oneLine(title, 200)), List.of(
+                new ChatPlatform.Embed.Field("State", state),
+                new ChatPlatform.Embed.Field("Started", m.relativeTime(createdAt)),
+                new ChatPlatform.Embed.Field("Prompts so far", String.valueOf(t.promptsAnswered())),
+                new ChatPlatform.Embed.Field("Cost", usd(t.costUsd()))));
     }
 
     public static String stopped(List<String> dropped) {

@@ -131,6 +131,10 @@ public final class ThreadSession {
 
         record ReattachFailed(SessionStore.RunningTurn turn, Throwable error) implements Msg {
         }
+
+        /** The owner's answer to the resume question: a fresh conversation, or the session ends. */
+        record ResumeAnswer(boolean fresh, Sinks.Empty<Void> done) implements Msg {
+        }
     }
 
     private final Identity identity;
@@ -156,12 +160,14 @@ public final class ThreadSession {
     private boolean turnRunning;
     private Sinks.Empty<Void> turnDone = completedTurn(); // the running turn's end, for a drain
     private boolean asleep; // dormant: every later message goes to the session made again for this thread
+    private boolean resumeAsked; // the conversation cannot be resumed: nothing starts until the owner answers
+    private boolean startResumes; // the CLI being started resumes the stored conversation (its start says so)
 
     // ---- what other threads may read: published by the drain after each message ----
     private volatile View view;
 
     private record View(SessionState state, Totals totals, Instant lastActivity, int waiting, boolean cliAlive,
-            boolean turnRunning, Optional<String> conversationId, AgentSession agent) {
+            boolean turnRunning, Optional<String> conversationId, AgentSession agent, boolean resumeAsked) {
     }
 
     ThreadSession(Identity identity, SessionContext context, ChatPlatform chat, SessionState initial, Totals totals,
@@ -252,6 +258,20 @@ public final class ThreadSession {
      */
     public Mono<Void> revive(boolean fresh) {
         return ask(done -> new Msg.Revive(fresh, done));
+    }
+
+    /** Whether the resume question (Start fresh / Abort) is open in the thread. */
+    public boolean resumeAsked() {
+        return view.resumeAsked();
+    }
+
+    /**
+     * The owner's answer to the resume question: {@code fresh} runs the waiting prompts in a fresh conversation,
+     * otherwise the session ends and the waiting prompts are dropped (the thread says which). Fails when no
+     * question is open.
+     */
+    public Mono<Void> answerResume(boolean fresh) {
+        return ask(done -> new Msg.ResumeAnswer(fresh, done));
     }
 
     /** {@code /stop}: interrupt, drop the queue (returned), stop the CLI; the session stays resumable. */
@@ -373,6 +393,7 @@ public final class ThreadSession {
                 case Msg.Reattach m -> onReattach(m.turn());
                 case Msg.Reattached m -> onReattached(m.turn(), m.live());
                 case Msg.ReattachFailed m -> onReattachFailed(m.turn(), m.error());
+                case Msg.ResumeAnswer m -> onResumeAnswer(m.fresh(), m.done());
             }
         } finally {
             publish();
@@ -407,7 +428,7 @@ public final class ThreadSession {
 
     private void publish() {
         view = new View(state, totals, lastActivity, waiting.size(), agent != null, turnRunning, conversationId,
-                agent);
+                agent, resumeAsked);
     }
 
     private boolean finished() {
@@ -421,7 +442,8 @@ public final class ThreadSession {
                     "ended reply");
             return;
         }
-        boolean busy = turnRunning || !waiting.isEmpty() || context.draining().getAsBoolean();
+        // A prompt offered while the resume question is open waits for the answer (marked ⏳ like a queued one).
+        boolean busy = turnRunning || !waiting.isEmpty() || resumeAsked || context.draining().getAsBoolean();
         if (busy && waiting.size() >= settings.queueLimit()) {
             fireAndLog(reply(Texts.queueFull(settings.queueLimit())), "queue-full reply");
             return;
@@ -441,7 +463,7 @@ public final class ThreadSession {
     }
 
     private void onWarmUp(Sinks.Empty<Void> done) {
-        if (context.draining().getAsBoolean() || agent != null || finished()) {
+        if (context.draining().getAsBoolean() || agent != null || finished() || resumeAsked) {
             done.tryEmitEmpty();
             return;
         }
@@ -460,6 +482,7 @@ public final class ThreadSession {
         }
         if (fresh) {
             conversationId = Optional.empty();
+            resumeAsked = false;
         }
         setState(SessionState.IDLE);
         agentWaiters.add(done);
@@ -468,7 +491,7 @@ public final class ThreadSession {
 
     /** Runs the next prompt when nothing runs, starting the CLI first if there is none. */
     private void pump() {
-        if (turnRunning || waiting.isEmpty() || finished() || context.draining().getAsBoolean()) {
+        if (turnRunning || waiting.isEmpty() || finished() || context.draining().getAsBoolean() || resumeAsked) {
             return;
         }
         if (agent == null) {
@@ -498,6 +521,7 @@ public final class ThreadSession {
         }
         starting = true;
         Optional<String> conversation = conversationId;
+        startResumes = conversation.isPresent();
         // A CLI being stopped finishes first: it may still be flushing the transcript the new one resumes. And what
         // was written so far (the session, its first prompt) is in the store before a CLI starts: a crash during the
         // start must not lose the prompt.
@@ -512,15 +536,13 @@ public final class ThreadSession {
                 return reply(Texts.noRoom(settings.maxLiveClis()))
                         .then(Mono.error(new AgentExit("no room for another CLI", false, List.of())));
             }
-            // What the runtime says of the stored conversation decides: resume it, or start fresh and say why.
+            // What the runtime says of the stored conversation decides: resume it, or (as when the CLI itself refuses
+            // the resume) fail with ResumeRefused, which asks the owner: Start fresh or Abort.
             Mono<Optional<String>> resumable = conversation.isEmpty() ? Mono.just(Optional.<String>empty())
                     : context.runtime().resumability(conversation.get()).flatMap(check -> check.possible()
                             ? Mono.just(conversation)
-                            : reply(Texts.resumedFresh(check.obstacle().orElseThrow()))
-                                    .thenReturn(Optional.<String>empty()));
-            return resumable.flatMap(resume -> start(resume)
-                            .onErrorResume(ResumeRefused.class, e -> reply(Texts.resumedFresh(e.getMessage()))
-                                    .then(start(Optional.empty()))))
+                            : Mono.error(new ResumeRefused(check.obstacle().orElseThrow())));
+            return resumable.flatMap(this::start)
                     .doOnError(e -> context.budget().release(this));
         });
     }
@@ -545,6 +567,11 @@ public final class ThreadSession {
         adopt(live);
         if (state == SessionState.STARTING || state == SessionState.STOPPED || state == SessionState.DEAD) {
             setState(SessionState.IDLE);
+        }
+        if (startResumes) {
+            fireAndLog(chat.postEmbed(identity.threadId(), Texts.statusEmbed(chat.markup(), Texts.RESUMED_TITLE,
+                    identity.title(), state.label(), identity.createdAt(), totals), List.of()).then(),
+                    "resumed status");
         }
         agentWaiters.forEach(Sinks.Empty::tryEmitEmpty);
         agentWaiters.clear();
@@ -610,9 +637,77 @@ public final class ThreadSession {
         pump();
     }
 
+    /**
+     * The stored conversation cannot be resumed (the runtime's check, or the CLI's own "No conversation found"): the
+     * thread says why and asks Start fresh / Abort; the waiting prompts stay queued (and in the stored inbox) until
+     * the owner answers.
+     */
+    private void askResume(String why) {
+        if (resumeAsked) {
+            return;
+        }
+        resumeAsked = true;
+        log.atInfo().addKeyValue("thread", identity.threadId()).log("resume question asked: {}", why);
+        fireAndLog(chat.post(identity.threadId(), new OutgoingMessage(Texts.resumeQuestion(why, waiting.size()),
+                resumeButtons(), List.of())).then(), "resume question");
+    }
+
+    /** Start fresh / Abort, for the resume question. */
+    private List<ComponentRow> resumeButtons() {
+        String t = identity.threadId();
+        return List.of(new ComponentRow.Buttons(List.of(
+                new Button(ComponentIds.of(ComponentIds.RESUME_QUESTION, t, "fresh"), "Start fresh",
+                        Button.Style.PRIMARY, false),
+                new Button(ComponentIds.of(ComponentIds.RESUME_QUESTION, t, "abort"), "Abort", Button.Style.DANGER,
+                        false))));
+    }
+
+    private void onResumeAnswer(boolean fresh, Sinks.Empty<Void> done) {
+        if (!resumeAsked || finished()) {
+            done.tryEmitError(new IllegalStateException(Texts.REQUEST_CLOSED));
+            return;
+        }
+        resumeAsked = false;
+        if (fresh) {
+            conversationId = Optional.empty();
+            save();
+            fireAndLog(reply(Texts.STARTED_FRESH), "fresh reply");
+            if (waiting.isEmpty()) {
+                requestAgent(); // nothing waits (a /continue or warm-up asked): the CLI starts now, as after a death
+            } else {
+                pump();
+            }
+            done.tryEmitEmpty();
+            return;
+        }
+        List<String> dropped = waiting.stream().map(Prompt::text).toList();
+        waiting.forEach(p -> p.messageId().ifPresent(id ->
+                fireAndLog(chat.unreact(identity.threadId(), id, QUEUED), "unmark")));
+        fireAndLog(reply(Texts.abortedResume(dropped)), "abort reply");
+        onEnd(done);
+    }
+
+    /**
+     * The session's status as an embed (a resumed session's, and {@code /continue}'s): the title, its state, when it
+     * started, the prompts so far and their cost.
+     *
+     * @param heading what the embed says of it (resumed, your most recent session)
+     */
+    public ChatPlatform.Embed statusEmbed(String heading) {
+        View v = view;
+        return Texts.statusEmbed(chat.markup(), heading, identity.title(), v.state().label(), identity.createdAt(),
+                v.totals());
+    }
+
     private void onStartFailed(Throwable error) {
         starting = false;
         stopWhenStarted = false;
+        if (error instanceof ResumeRefused refused && !finished()) {
+            askResume(refused.getMessage());
+            publish(); // who waited for the start (a revive) sees the question open
+            failWaiters(error);
+            return;
+        }
         failWaiters(error);
         if (waiting.isEmpty() || turnRunning) {
             return;

@@ -167,6 +167,50 @@ final class SessionsCommandTest {
     }
 
     @Test
+    void laterPagesAreShownByNumberAndABadPageIsSaid() {
+        for (int i = 1; i <= 23; i++) {
+            ThreadSession s = session("s" + i);
+            if (i > 2) {
+                s.end().block(WAIT);
+            }
+        }
+        Reply second = run("sessions", OWNER, "main", Map.of("page", "2"));
+        assertThat(names(second.card().orElseThrow())).containsExactly("s5", "s4", "s3");
+        assertThat(second.card().orElseThrow().description()).hasValueSatisfying(d -> assertThat(d)
+                .contains("Page 2 of 2 (23 sessions)."));
+        for (String bad : List.of("0", "3", "x")) {
+            assertThat(run("sessions", OWNER, "main", Map.of("page", bad)).text()).as(bad)
+                    .isEqualTo(Texts.noSuchPage(chat.markup(), bad, 2));
+        }
+    }
+
+    @Test
+    void anAdminSeesTheirOwnFirstThenEveryoneElsesAndOthersSeeOnlyTheirs() {
+        bridge = new Bridge(registry, chat, new AccessPolicy(Set.of("owner"), Set.of("role-1"), false),
+                MainPlace.channel("main"), workspace, Schedulers.boundedElastic(), timer, clock, Bridge.CHOICE_TTL,
+                new Admins(Set.of(), Set.of("role-1")));
+        session("mine");
+        ThreadSession theirs = session(chat, "friend", "theirs");
+        theirs.stop().block(WAIT);
+
+        Reply admin = run("sessions", FRIEND, "main", Map.of());
+        Card all = admin.card().orElseThrow();
+        assertThat(all.title()).isEqualTo(Texts.ALL_SESSIONS_TITLE);
+        assertThat(names(all)).containsExactly("theirs", "mine");
+        assertThat(all.fields().get(1).value()).startsWith(Texts.ownedBy(chat.markup(), "owner"));
+        assertThat(all.fields().get(0).value()).doesNotContain("👤");
+
+        Card own = sessions();
+        assertThat(own.title()).isEqualTo(Texts.SESSIONS_TITLE);
+        assertThat(names(own)).containsExactly("1. mine");
+        // The picker offers what can be resumed: the caller's (and, for the admin, everyone's) that has not ended.
+        assertThat(admin.rows()).singleElement().satisfies(row -> assertThat(
+                ((dev.claudebridge.core.port.ChatPlatform.ComponentRow.Select) row).options())
+                .extracting(dev.claudebridge.core.port.ChatPlatform.Option::value)
+                .containsExactly("t-theirs", "t-mine"));
+    }
+
+    @Test
     void stopInASessionsThreadStopsThatSessionForItsOwnerOnly() {
         ThreadSession mine = session("mine");
         ThreadSession other = session("other");
@@ -223,7 +267,7 @@ final class SessionsCommandTest {
 
         String help = ((Answer.Now) mattermost.command(call("help", OWNER, "main", Map.of()))).reply().text();
         assertThat(help.lines()).hasSize(mattermost.commands().size());
-        assertThat(help).contains("`!new [prompt] [directory] [model]`", "`!sessions`", "`!stop [n]`",
+        assertThat(help).contains("`!new [prompt] [directory] [model]`", "`!sessions [page]`", "`!stop [n]`",
                 "number in !sessions").doesNotContain("/");
         // The Discord wording is what it was.
         assertThat(bridge.commands().get(0).helpLine(chat.markup())).isEqualTo(

@@ -126,9 +126,12 @@ public final class FakeChat implements ChatPlatform {
         });
     }
 
+    /** Reactions the bot added, as {@code channel/message/emoji}, in order. */
+    public final List<String> reactions = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public Mono<Void> react(String channelId, String messageId, String emoji) {
-        return Mono.empty();
+        return Mono.fromRunnable(() -> reactions.add(channelId + "/" + messageId + "/" + emoji));
     }
 
     @Override

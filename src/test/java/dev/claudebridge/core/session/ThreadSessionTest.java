@@ -222,7 +222,7 @@ final class ThreadSessionTest {
     }
 
     @Test
-    void aConversationTheRuntimeCannotResumeStartsFreshAndSaysWhy() {
+    void aConversationTheRuntimeCannotResumeAsksAndStartFreshRunsThePromptFresh() {
         ThreadSession session = session();
         session.warmUp().subscribe();
         started(session);
@@ -231,13 +231,46 @@ final class ThreadSessionTest {
 
         agents.resumability = Resumability.impossible("its transcript was not found");
         session.offer(prompt("back"));
+        await().atMost(WAIT).until(session::resumeAsked);
+        assertThat(chat.textsIn("t1")).contains(Texts.resumeQuestion("its transcript was not found", 1));
+        assertThat(agents.starts).as("nothing starts before the owner chooses").hasSize(1);
+        assertThat(session.waitingCount()).isEqualTo(1);
+        session.offer(prompt("and this"));
+        await().atMost(WAIT).until(() -> session.waitingCount() == 2);
+        assertThat(agents.starts).hasSize(1);
+
+        session.answerResume(true).block(WAIT);
         await().atMost(WAIT).until(() -> agents.starts.size() == 2);
         assertThat(agents.starts.get(1).spec.resumeId()).as("a fresh conversation").isEmpty();
-        assertThat(chat.textsIn("t1")).contains(Texts.resumedFresh("its transcript was not found"));
+        FakeAgents.Agent fresh = agents.starts.get(1).succeed();
+        await().atMost(WAIT).until(() -> fresh.prompts.equals(List.of("back")));
+        assertThat(session.resumeAsked()).isFalse();
+        assertThat(chat.textsIn("t1")).contains(Texts.STARTED_FRESH);
     }
 
     @Test
-    void aResumeTheAgentRefusesIsSaidAndTheSessionStartsFresh() {
+    void aPromptOfferedWhileTheQuestionIsOpenWaitsMarkedEvenWhenNothingElseWaits() {
+        ThreadSession session = session();
+        session.warmUp().subscribe();
+        started(session);
+        session.release(Optional.empty()).block(WAIT);
+        await().atMost(WAIT).until(() -> !session.cliAlive());
+
+        agents.resumability = Resumability.impossible("its transcript was not found");
+        // A revive without a prompt (the Resume button, /sessions' picker) meets the question first.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.revive(false).block(WAIT))
+                .isInstanceOf(dev.claudebridge.core.port.ResumeRefused.class);
+        assertThat(session.resumeAsked()).isTrue();
+        assertThat(chat.textsIn("t1")).contains(Texts.resumeQuestion("its transcript was not found", 0));
+
+        session.offer(new Prompt("later", "owner", Optional.of("m-1"), Instant.now()));
+        await().atMost(WAIT).until(() -> chat.reactions.contains("t1/m-1/" + ThreadSession.QUEUED));
+        assertThat(agents.starts).hasSize(1);
+        assertThat(session.waitingCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aResumeTheAgentRefusesAsksAndAbortEndsTheSessionAndDropsThePrompt() {
         ThreadSession session = session();
         session.warmUp().subscribe();
         started(session);
@@ -249,11 +282,15 @@ final class ThreadSessionTest {
         assertThat(agents.starts.get(1).spec.resumeId()).isPresent();
         agents.starts.get(1).refuseResume("the CLI found no such conversation");
 
-        await().atMost(WAIT).until(() -> agents.starts.size() == 3);
-        assertThat(agents.starts.get(2).spec.resumeId()).isEmpty();
-        FakeAgents.Agent fresh = agents.starts.get(2).succeed();
-        await().atMost(WAIT).until(() -> fresh.prompts.equals(List.of("back")));
-        assertThat(chat.textsIn("t1")).contains(Texts.resumedFresh("the CLI found no such conversation"));
+        await().atMost(WAIT).until(session::resumeAsked);
+        assertThat(chat.textsIn("t1")).contains(Texts.resumeQuestion("the CLI found no such conversation", 1));
+        session.answerResume(false).block(WAIT);
+        await().atMost(WAIT).until(() -> session.state() == SessionState.ENDED);
+        assertThat(agents.starts).hasSize(2);
+        assertThat(session.waitingCount()).isZero();
+        assertThat(chat.textsIn("t1")).contains(Texts.abortedResume(List.of("back")));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.answerResume(true).block(WAIT))
+                .hasMessage(Texts.REQUEST_CLOSED);
     }
 
     @Test
