@@ -59,7 +59,9 @@ public record BridgeConfig(
         Map<String, String> environment,
         boolean discordEnabled,
         Optional<MattermostConfig> mattermost,
-        Optional<KubernetesConfig> kubernetes) {
+        Optional<KubernetesConfig> kubernetes,
+        List<String> modelChoices,
+        boolean allowBypassPermissions) {
 
     public static final String DISCORD_API = "https://discord.com/api/v10";
     /** Where {@code ./mvnw package} installs the pinned CLI, relative to the checkout (the working directory). */
@@ -83,6 +85,15 @@ public record BridgeConfig(
     private static final List<String> MATTERMOST_SETTINGS = List.of("MATTERMOST_TOKEN", "MATTERMOST_ALLOWED_USERS",
             "MATTERMOST_ALLOWED_TEAMS", "MATTERMOST_MAIN_CHANNEL_ID", "MATTERMOST_CALLBACK_PORT",
             "MATTERMOST_CALLBACK_URL");
+    /** {@code MODEL_CHOICES}' default: the CLI's aliases of its three model families. */
+    static final String DEFAULT_MODEL_CHOICES = "sonnet,opus,haiku";
+    /** At most as many choices as Discord shows in an autocomplete answer. */
+    static final int MAX_MODEL_CHOICES = 25;
+    /**
+     * A model name or alias as the CLI takes it ({@code opus}, {@code claude-opus-4-5-20251101}, {@code opus[1m]}):
+     * the same rule as {@code /new}'s model option.
+     */
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/\\[\\]-]{0,99}");
     /** A Mattermost id: 26 lowercase letters and digits. */
     private static final Pattern MATTERMOST_ID = Pattern.compile("[a-z0-9]{26}");
 
@@ -97,6 +108,7 @@ public record BridgeConfig(
         allowedUserIds = Set.copyOf(allowedUserIds);
         allowedRoleIds = Set.copyOf(allowedRoleIds);
         claudeEnvPassthrough = List.copyOf(claudeEnvPassthrough);
+        modelChoices = List.copyOf(modelChoices);
         environment = Map.copyOf(environment);
         Objects.requireNonNull(mattermost);
         Objects.requireNonNull(kubernetes);
@@ -205,7 +217,29 @@ public record BridgeConfig(
                 s.integer("MAX_LIVE_CLIS", 16, 1, 10_000),
                 s.integer("MAX_SESSIONS_PER_USER", 5, 1, 1000),
                 editInterval(s),
-                logFormat, env, discord, mattermost, KubernetesConfig.parse(s));
+                logFormat, env, discord, mattermost, KubernetesConfig.parse(s), modelChoices(s),
+                s.bool("ALLOW_BYPASS_PERMISSIONS", false));
+    }
+
+    /** {@code MODEL_CHOICES}: the names {@code /model} offers, each one the CLI could take, none twice. */
+    private static List<String> modelChoices(Settings s) {
+        List<String> names = s.optional("MODEL_CHOICES").isPresent() ? s.names("MODEL_CHOICES")
+                : List.of(DEFAULT_MODEL_CHOICES.split(","));
+        String expected = "a comma-separated list of 1 to " + MAX_MODEL_CHOICES + " model names or aliases (e.g. "
+                + DEFAULT_MODEL_CHOICES + ")";
+        if (names.isEmpty() || names.size() > MAX_MODEL_CHOICES) {
+            throw new ConfigException("MODEL_CHOICES", expected, s.optional("MODEL_CHOICES").orElse(""));
+        }
+        for (String name : names) {
+            if (!MODEL_NAME.matcher(name).matches()) {
+                throw new ConfigException("MODEL_CHOICES", expected + "; each of letters, digits and ._:@/[]-",
+                        name);
+            }
+        }
+        if (names.stream().distinct().count() < names.size()) {
+            throw new ConfigException("MODEL_CHOICES", expected + ", none twice", String.join(",", names));
+        }
+        return names;
     }
 
     /**

@@ -51,6 +51,7 @@ public final class ClaudeSession {
     private final Sinks.Many<PermissionRequest> permissionSink = Sinks.many().multicast().onBackpressureBuffer();
     private final AtomicLong requestCounter = new AtomicLong();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Plans plans = new Plans(); // touched only in track()
     private volatile Optional<String> sessionId = Optional.empty();
     private volatile Optional<String> startupFailure = Optional.empty();
     // Cumulative figures of the last result of this process (PROTOCOL.md §9); touched only in track().
@@ -206,6 +207,7 @@ public final class ClaudeSession {
             case CliEvent.Result result -> finishTurn(result);
             case CliEvent.ControlResponse response -> answered(response);
             case CliEvent.CanUseTool request -> asked(request);
+            case CliEvent.Assistant message -> plans.note(message);
             case CliEvent.ControlCancel cancel -> withdrawn(cancel.requestId());
             case CliEvent.ControlRequest other -> write(messages.error(other.requestId(),
                     "Unsupported control request subtype: " + other.subtype()));
@@ -266,6 +268,8 @@ public final class ClaudeSession {
     }
 
     private void asked(CliEvent.CanUseTool request) {
+        Optional<String> plan = request.toolName().equals(Plans.EXIT_PLAN_MODE) ? plans.take(request.toolUseId())
+                : Optional.empty();
         PermissionRequest permission = new PermissionRequest(request, new PermissionRequest.Answerer() {
             @Override
             public Mono<Void> write(String requestId, Function<CliMessages, String> line) {
@@ -276,7 +280,7 @@ public final class ClaudeSession {
             public CliMessages messages() {
                 return messages;
             }
-        });
+        }, plan);
         permissions.put(request.requestId(), permission);
         Sinks.EmitResult result = permissionSink.tryEmitNext(permission);
         if (result.isFailure()) {

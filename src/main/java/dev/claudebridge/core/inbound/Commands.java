@@ -20,7 +20,7 @@ public final class Commands {
 
     static Commands all() {
         return new Commands(List.of(new NewCommand(), new SessionsCommand(), new StopCommand(), new ContinueCommand(),
-                new StatusCommand(), new ExportCommand(), new HelpCommand()));
+                new ModelCommand(), new ModeCommand(), new StatusCommand(), new ExportCommand(), new HelpCommand()));
     }
 
     public List<Command> list() {

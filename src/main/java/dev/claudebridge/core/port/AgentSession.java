@@ -30,4 +30,16 @@ public interface AgentSession {
 
     /** The agent's own conversation id, once known (for resume). */
     Optional<String> conversationId();
+
+    /**
+     * The model of the turns that start from now on (a running turn keeps its own); fails with the agent's own
+     * words when it refuses the name.
+     */
+    Mono<Void> setModel(String model);
+
+    /**
+     * The permission mode from now on ({@code default}, {@code acceptEdits}, {@code plan}, {@code bypassPermissions});
+     * fails with the agent's own words when it refuses it (bypass turned off, say).
+     */
+    Mono<Void> setPermissionMode(String mode);
 }
