@@ -99,7 +99,8 @@ public final class MattermostWorld implements AutoCloseable {
         AgentVersion version = runtime.version().block(WAIT);
         SessionRegistry registry = new SessionRegistry(runtime, store, new SessionSettings(config.workspaceRoot(),
                 config.queueLimit(), config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(),
-                config.maxSessionsPerUser(), config.maxLiveClis()), clock, SessionMetrics.NONE, version);
+                config.maxSessionsPerUser(), config.maxLiveClis(), config.modelChoices(),
+                config.allowBypassPermissions()), clock, SessionMetrics.NONE, version);
         MattermostBot bot = MattermostBot.login(mmConfig, config, schedulers.processStart(), clock).block(WAIT);
         registry.attach(bot.chat());
         registry.restore().block(WAIT);
