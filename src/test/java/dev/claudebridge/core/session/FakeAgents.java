@@ -193,6 +193,14 @@ public final class FakeAgents implements AgentRuntime {
             return end(Outcome.ALLOWED_FOR_SESSION);
         }
 
+        /** The plan an ExitPlanMode request shows, as the agent found it. */
+        volatile Optional<String> plan = Optional.empty();
+
+        @Override
+        public Optional<String> plan() {
+            return plan;
+        }
+
         /** The mode an approval set with it, if any. */
         volatile String modeSet;
 
