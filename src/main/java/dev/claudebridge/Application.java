@@ -155,7 +155,8 @@ public final class Application {
         Agents runtime = new Agents(config, schedulers.processStart(), clock, metrics);
         SessionSettings settings = new SessionSettings(config.workspaceRoot(), config.queueLimit(),
                 config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(), config.maxSessionsPerUser(),
-                config.maxLiveClis(), config.files().attachmentMaxBytes(), config.files().attachmentMaxCount());
+                config.maxLiveClis(), config.files().attachmentMaxBytes(), config.files().attachmentMaxCount(),
+                config.modelChoices(), config.allowBypassPermissions());
         return runtime.version().flatMap(version -> Mono.zipDelayError(
                         Ops.serve(config.opsBindAddress(), config.opsPort(), wiring.checks(config), metrics,
                                         schedulers.ops())

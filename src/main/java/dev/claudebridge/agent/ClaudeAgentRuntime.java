@@ -52,6 +52,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
     private final Map<String, String> environment;
     private final Path configDir;
     private final String settings;
+    private final boolean bypassAllowed;
     private final Path workspaceRoot;
     private final StopTimes stopTimes;
     private final Scheduler startScheduler;
@@ -84,7 +85,8 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + configDir + " or " + tmp, e);
         }
-        this.settings = BotSettings.json(mapper, config.dataDir(), configDir);
+        this.bypassAllowed = config.allowBypassPermissions();
+        this.settings = BotSettings.json(mapper, config.dataDir(), configDir, bypassAllowed);
         this.workspaceRoot = config.workspaceRoot();
         this.environment = CliEnvironment.build(config.environment(), config.claudeEnvPassthrough(), configDir, tmp);
         this.stopTimes = new StopTimes(config.interruptWait(), config.stopGrace(), config.killAfter());
@@ -99,6 +101,7 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
         this.environment = runtime.environment;
         this.configDir = runtime.configDir;
         this.settings = runtime.settings;
+        this.bypassAllowed = runtime.bypassAllowed;
         this.workspaceRoot = runtime.workspaceRoot;
         this.stopTimes = runtime.stopTimes;
         this.startScheduler = runtime.startScheduler;
@@ -150,6 +153,8 @@ public final class ClaudeAgentRuntime implements AgentRuntime {
                     CliCommand command = CliCommand.of(binary, dir, environment).withSettings(settings);
                     command = spec.model().map(command::withModel).orElse(command);
                     command = spec.resumeId().map(command::withResume).orElse(command);
+                    command = spec.permissionMode().map(command::withPermissionMode).orElse(command);
+                    command = bypassAllowed ? command.withBypassAllowed() : command;
                     return launcher.start(command, line -> stderrLine(spec.threadId(), line));
                 })
                 .map(session -> new ClaudeAgentSession(session, mapper, stopTimes))

@@ -129,6 +129,16 @@ final class ClaudeAgentSession implements AgentSession {
         return session.sessionId();
     }
 
+    @Override
+    public Mono<Void> setModel(String model) {
+        return session.setModel(model).onErrorMap(this::asExit);
+    }
+
+    @Override
+    public Mono<Void> setPermissionMode(String mode) {
+        return session.setPermissionMode(mode).onErrorMap(this::asExit);
+    }
+
     /** The child process, when the CLI is one of the bot's (its pid and start time find it again after a crash). */
     Optional<CliProcess> childProcess() {
         return session.process() instanceof CliProcess p ? Optional.of(p) : Optional.empty();
@@ -267,6 +277,16 @@ final class ClaudeAgentSession implements AgentSession {
         @Override
         public Mono<Void> deny(String message) {
             return request.deny(message);
+        }
+
+        @Override
+        public Mono<Void> allowSettingMode(String mode) {
+            return request.allowSettingMode(mode);
+        }
+
+        @Override
+        public Optional<String> plan() {
+            return request.plan();
         }
 
         @Override

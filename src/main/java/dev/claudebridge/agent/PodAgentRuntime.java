@@ -62,6 +62,7 @@ public final class PodAgentRuntime implements AgentRuntime {
     private final ObjectMapper mapper;
     private final Map<String, String> environment;
     private final String botSettings;
+    private final boolean bypassAllowed;
     private final Path workspaceRoot;
     private final ClaudeAgentRuntime.StopTimes stopTimes;
     private final Scheduler blocking;
@@ -93,8 +94,9 @@ public final class PodAgentRuntime implements AgentRuntime {
         env.keySet().removeAll(List.of("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN", "PATH", "HOME"));
         this.environment = Map.copyOf(env);
         // Deny the file tools the CLI's kept conversations, as in the embedded runtime; the pod has no bot data.
+        this.bypassAllowed = config.allowBypassPermissions();
         this.botSettings = BotSettings.json(mapper, Path.of(settings.mountPath(), "no-bot-data"),
-                Path.of(pods.configDir()));
+                Path.of(pods.configDir()), bypassAllowed);
         this.files = new PodFiles(client, settings.namespace(), pods, dir -> pods.workDir(relative(dir)), blocking);
     }
 
@@ -176,6 +178,8 @@ public final class PodAgentRuntime implements AgentRuntime {
                 .withSettings(botSettings);
         command = spec.model().map(command::withModel).orElse(command);
         command = spec.resumeId().map(command::withResume).orElse(command);
+        command = spec.permissionMode().map(command::withPermissionMode).orElse(command);
+        command = bypassAllowed ? command.withBypassAllowed() : command;
         // A name of its own: an old pod of the session may still be terminating under the previous one, and a log
         // or watch asked by name must never reach another pod.
         String name = "claude-session-" + key + "-" + HexFormat.of().toHexDigits(RANDOM.nextInt()).substring(0, 6);

@@ -61,7 +61,9 @@ public record BridgeConfig(
         Optional<MattermostConfig> mattermost,
         Optional<KubernetesConfig> kubernetes,
         FileLimits files,
-        AdminIds admins) {
+        AdminIds admins,
+        List<String> modelChoices,
+        boolean allowBypassPermissions) {
 
     /**
      * Admins: they see everyone's sessions in {@code /sessions}, may stop any session and run {@code /stopall}.
@@ -113,6 +115,15 @@ public record BridgeConfig(
     private static final List<String> MATTERMOST_SETTINGS = List.of("MATTERMOST_TOKEN", "MATTERMOST_ALLOWED_USERS",
             "MATTERMOST_ALLOWED_TEAMS", "MATTERMOST_MAIN_CHANNEL_ID", "MATTERMOST_CALLBACK_PORT",
             "MATTERMOST_CALLBACK_URL", "MATTERMOST_ADMIN_USERS");
+    /** {@code MODEL_CHOICES}' default: the CLI's aliases of its three model families. */
+    static final String DEFAULT_MODEL_CHOICES = "sonnet,opus,haiku";
+    /** At most as many choices as Discord shows in an autocomplete answer. */
+    static final int MAX_MODEL_CHOICES = 25;
+    /**
+     * A model name or alias as the CLI takes it ({@code opus}, {@code claude-opus-4-5-20251101}, {@code opus[1m]}):
+     * the same rule as {@code /new}'s model option.
+     */
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/\\[\\]-]{0,99}");
     /** A Mattermost id: 26 lowercase letters and digits. */
     private static final Pattern MATTERMOST_ID = Pattern.compile("[a-z0-9]{26}");
 
@@ -127,6 +138,7 @@ public record BridgeConfig(
         allowedUserIds = Set.copyOf(allowedUserIds);
         allowedRoleIds = Set.copyOf(allowedRoleIds);
         claudeEnvPassthrough = List.copyOf(claudeEnvPassthrough);
+        modelChoices = List.copyOf(modelChoices);
         environment = Map.copyOf(environment);
         Objects.requireNonNull(mattermost);
         Objects.requireNonNull(kubernetes);
@@ -239,7 +251,8 @@ public record BridgeConfig(
                 logFormat, env, discord, mattermost, KubernetesConfig.parse(s),
                 new FileLimits(s.bytes("ATTACHMENT_MAX_BYTES", "10MiB"), s.integer("ATTACHMENT_MAX_COUNT", 10, 1, 100),
                         s.bytes("DISCORD_UPLOAD_LIMIT", "10MiB")),
-                new AdminIds(s.snowflakes("ADMIN_USER_IDS"), s.snowflakes("ADMIN_ROLE_IDS"), mattermostAdmins(s)));
+                new AdminIds(s.snowflakes("ADMIN_USER_IDS"), s.snowflakes("ADMIN_ROLE_IDS"), mattermostAdmins(s)),
+                modelChoices(s), s.bool("ALLOW_BYPASS_PERMISSIONS", false));
     }
 
     /** {@code MATTERMOST_ADMIN_USERS}: user ids only (a username could be taken over by someone else later). */
@@ -252,6 +265,27 @@ public record BridgeConfig(
             }
         }
         return Set.copyOf(ids);
+    }
+
+    /** {@code MODEL_CHOICES}: the names {@code /model} offers, each one the CLI could take, none twice. */
+    private static List<String> modelChoices(Settings s) {
+        List<String> names = s.optional("MODEL_CHOICES").isPresent() ? s.names("MODEL_CHOICES")
+                : List.of(DEFAULT_MODEL_CHOICES.split(","));
+        String expected = "a comma-separated list of 1 to " + MAX_MODEL_CHOICES + " model names or aliases (e.g. "
+                + DEFAULT_MODEL_CHOICES + ")";
+        if (names.isEmpty() || names.size() > MAX_MODEL_CHOICES) {
+            throw new ConfigException("MODEL_CHOICES", expected, s.optional("MODEL_CHOICES").orElse(""));
+        }
+        for (String name : names) {
+            if (!MODEL_NAME.matcher(name).matches()) {
+                throw new ConfigException("MODEL_CHOICES", expected + "; each of letters, digits and ._:@/[]-",
+                        name);
+            }
+        }
+        if (names.stream().distinct().count() < names.size()) {
+            throw new ConfigException("MODEL_CHOICES", expected + ", none twice", String.join(",", names));
+        }
+        return names;
     }
 
     /**

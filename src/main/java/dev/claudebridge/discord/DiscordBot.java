@@ -14,6 +14,7 @@ import discord4j.core.GatewayDiscordClient;
 import discord4j.core.event.EventDispatcher;
 import discord4j.core.event.domain.Event;
 import discord4j.core.event.domain.interaction.ButtonInteractionEvent;
+import discord4j.core.event.domain.interaction.ChatInputAutoCompleteEvent;
 import discord4j.core.event.domain.interaction.ChatInputInteractionEvent;
 import discord4j.core.event.domain.interaction.SelectMenuInteractionEvent;
 import discord4j.core.event.domain.message.MessageCreateEvent;
@@ -159,6 +160,7 @@ public final class DiscordBot {
         return switch (event) {
             case MessageCreateEvent e -> new DiscordInbound.Message(e);
             case ChatInputInteractionEvent e -> new DiscordInbound.Command(e);
+            case ChatInputAutoCompleteEvent e -> new DiscordInbound.Autocomplete(e);
             case ButtonInteractionEvent e -> new DiscordInbound.Click(e, List.of());
             case SelectMenuInteractionEvent e -> new DiscordInbound.Click(e, e.getValues());
             case ThreadChannelUpdateEvent e -> new DiscordInbound.Archive(e);

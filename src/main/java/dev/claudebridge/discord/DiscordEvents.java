@@ -12,6 +12,7 @@ import dev.claudebridge.core.inbound.IncomingMessage;
 import dev.claudebridge.core.inbound.Reply;
 import dev.claudebridge.support.Downloads;
 import discord4j.common.util.Snowflake;
+import discord4j.core.event.domain.interaction.ChatInputAutoCompleteEvent;
 import discord4j.core.event.domain.interaction.ChatInputInteractionEvent;
 import discord4j.core.event.domain.interaction.ComponentInteractionEvent;
 import discord4j.core.event.domain.interaction.DeferrableInteractionEvent;
@@ -21,6 +22,7 @@ import discord4j.core.object.command.ApplicationCommandInteractionOption;
 import discord4j.core.object.command.ApplicationCommandInteractionOptionValue;
 import discord4j.core.object.component.TopLevelMessageComponent;
 import discord4j.core.object.entity.Attachment;
+import discord4j.discordjson.json.ApplicationCommandOptionChoiceData;
 import discord4j.core.object.entity.Member;
 import discord4j.core.object.entity.Message;
 import discord4j.core.spec.EmbedCreateSpec;
@@ -62,6 +64,7 @@ final class DiscordEvents {
         Mono<Void> work = switch (inbound) {
             case DiscordInbound.Message m -> message(m.event());
             case DiscordInbound.Command c -> command(c.event());
+            case DiscordInbound.Autocomplete a -> autocomplete(a.event());
             case DiscordInbound.Click c -> click(c.event(), c.values());
             case DiscordInbound.Archive a -> archived(a.event());
         };
@@ -108,10 +111,13 @@ final class DiscordEvents {
     }
 
     private static Actor actor(DeferrableInteractionEvent event) {
-        return event.getInteraction().getMember().map(DiscordEvents::actor)
+        return actor(event.getInteraction());
+    }
+
+    private static Actor actor(discord4j.core.object.command.Interaction interaction) {
+        return interaction.getMember().map(DiscordEvents::actor)
                 // Outside a guild (a DM) there is no member: not in the bot's server, so the policy refuses.
-                .orElseGet(() -> new Actor(event.getInteraction().getUser().getId().asString(), java.util.Set.of(),
-                        false));
+                .orElseGet(() -> new Actor(interaction.getUser().getId().asString(), java.util.Set.of(), false));
     }
 
     // ---- commands ----
@@ -134,6 +140,19 @@ final class DiscordEvents {
                             : event.deleteReply().then(event.createFollowup(reply.text()).withEphemeral(true)
                                     .withAllowedMentions(AllowedMentions.suppressAll()).then()));
         };
+    }
+
+    /** The core's suggestions for the option being typed, each shown and sent as itself. */
+    Mono<Void> autocomplete(ChatInputAutoCompleteEvent event) {
+        ApplicationCommandInteractionOption focused = event.getFocusedOption();
+        String typed = focused.getValue().map(ApplicationCommandInteractionOptionValue::getRaw).orElse("");
+        List<ApplicationCommandOptionChoiceData> choices = bridge.suggest(event.getCommandName(), focused.getName(),
+                        typed, actor(event.getInteraction()))
+                .stream()
+                .map(s -> (ApplicationCommandOptionChoiceData) ApplicationCommandOptionChoiceData.builder().name(s)
+                        .value(s).build())
+                .toList();
+        return event.respondWithSuggestions(choices);
     }
 
     private Mono<Void> reply(DeferrableInteractionEvent event, Reply reply) {

@@ -1,5 +1,6 @@
 package dev.claudebridge.discord;
 
+import discord4j.core.event.domain.interaction.ChatInputAutoCompleteEvent;
 import discord4j.core.event.domain.interaction.ChatInputInteractionEvent;
 import discord4j.core.event.domain.interaction.ComponentInteractionEvent;
 import discord4j.core.event.domain.message.MessageCreateEvent;
@@ -27,6 +28,19 @@ sealed interface DiscordInbound {
     }
 
     record Command(ChatInputInteractionEvent event) implements DiscordInbound {
+        @Override
+        public String channelId() {
+            return event.getInteraction().getChannelId().asString();
+        }
+
+        @Override
+        public String userId() {
+            return event.getInteraction().getUser().getId().asString();
+        }
+    }
+
+    /** Someone types in an autocomplete option: the suggestions are due within Discord's 3 s. */
+    record Autocomplete(ChatInputAutoCompleteEvent event) implements DiscordInbound {
         @Override
         public String channelId() {
             return event.getInteraction().getChannelId().asString();

@@ -42,9 +42,12 @@ final class SlashCommands {
                 .toList();
     }
 
+    /** A string option; one whose values the core suggests is an autocomplete option (Discord asks as one types). */
     private static ApplicationCommandOptionData option(Command.Option option) {
-        return ApplicationCommandOptionData.builder().name(option.name()).description(option.description())
-                .type(ApplicationCommandOption.Type.STRING.getValue()).required(false).build();
+        var data = ApplicationCommandOptionData.builder().name(option.name())
+                .description(option.description()).type(ApplicationCommandOption.Type.STRING.getValue())
+                .required(false);
+        return (option.suggested() ? data.autocomplete(true) : data).build();
     }
 
     /**
@@ -78,7 +81,7 @@ final class SlashCommands {
     record Shape(String name, String description, int type, List<OptionShape> options) {
     }
 
-    record OptionShape(String name, String description, int type, boolean required) {
+    record OptionShape(String name, String description, int type, boolean required, boolean autocomplete) {
     }
 
     /**
@@ -105,7 +108,7 @@ final class SlashCommands {
     private static List<OptionShape> options(Possible<List<ApplicationCommandOptionData>> options) {
         return options.toOptional().orElse(List.of()).stream()
                 .map(o -> new OptionShape(o.name(), o.description(), o.type(),
-                        o.required().toOptional().orElse(false)))
+                        o.required().toOptional().orElse(false), o.autocomplete().toOptional().orElse(false)))
                 .toList();
     }
 }

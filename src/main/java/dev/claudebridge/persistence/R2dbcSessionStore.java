@@ -48,7 +48,7 @@ final class R2dbcSessionStore implements SessionStore {
 
     private static final String SESSION_COLUMNS = "platform, thread_id, title, channel_id, guild_id, owner_id, state, "
             + "model, work_dir, cli_session_id, created_at, updated_at, last_activity, prompts_answered, tokens_in, "
-            + "tokens_out, cost_usd, turn_running";
+            + "tokens_out, cost_usd, turn_running, permission_mode, plan_return_mode";
 
     /**
      * Standard MERGE: the source row is a SELECT of typed parameters (each bound once), so both databases know every
@@ -67,17 +67,20 @@ final class R2dbcSessionStore implements SessionStore {
                           CAST($13 AS TIMESTAMP WITH TIME ZONE) AS last_activity,
                           CAST($14 AS INTEGER) AS prompts_answered, CAST($15 AS BIGINT) AS tokens_in,
                           CAST($16 AS BIGINT) AS tokens_out, CAST($17 AS DECIMAL(24, 12)) AS cost_usd,
-                          CAST($18 AS BOOLEAN) AS turn_running) s
+                          CAST($18 AS BOOLEAN) AS turn_running, CAST($19 AS VARCHAR(32)) AS permission_mode,
+                          CAST($20 AS VARCHAR(32)) AS plan_return_mode) s
             ON t.platform = s.platform AND t.thread_id = s.thread_id
             WHEN MATCHED THEN UPDATE SET title = s.title, channel_id = s.channel_id, guild_id = s.guild_id,
                 owner_id = s.owner_id, state = s.state, model = s.model, work_dir = s.work_dir,
                 cli_session_id = s.cli_session_id, created_at = s.created_at, updated_at = s.updated_at,
                 last_activity = s.last_activity, prompts_answered = s.prompts_answered, tokens_in = s.tokens_in,
-                tokens_out = s.tokens_out, cost_usd = s.cost_usd, turn_running = s.turn_running
+                tokens_out = s.tokens_out, cost_usd = s.cost_usd, turn_running = s.turn_running,
+                permission_mode = s.permission_mode, plan_return_mode = s.plan_return_mode
             WHEN NOT MATCHED THEN INSERT (%1$s)
                 VALUES (s.platform, s.thread_id, s.title, s.channel_id, s.guild_id, s.owner_id, s.state, s.model,
                         s.work_dir, s.cli_session_id, s.created_at, s.updated_at, s.last_activity, s.prompts_answered,
-                        s.tokens_in, s.tokens_out, s.cost_usd, s.turn_running)
+                        s.tokens_in, s.tokens_out, s.cost_usd, s.turn_running, s.permission_mode,
+                        s.plan_return_mode)
             """.formatted(SESSION_COLUMNS);
 
     private static final String SELECT_SESSIONS = "SELECT " + SESSION_COLUMNS
@@ -157,6 +160,8 @@ final class R2dbcSessionStore implements SessionStore {
             st.bind(10, time(s.createdAt())).bind(11, time(s.updatedAt())).bind(12, time(s.lastActivity()))
                     .bind(13, s.promptsAnswered()).bind(14, s.tokensIn()).bind(15, s.tokensOut())
                     .bind(16, money(s.costUsd())).bind(17, s.turnRunning());
+            bindOptional(st, 18, s.permissionMode());
+            bindOptional(st, 19, s.planReturnMode());
             return st.execute();
         });
     }
@@ -171,7 +176,9 @@ final class R2dbcSessionStore implements SessionStore {
                 Optional.ofNullable(row.get("cli_session_id", String.class)), instant(row, "created_at"),
                 instant(row, "updated_at"), instant(row, "last_activity"),
                 row.get("prompts_answered", Integer.class), row.get("tokens_in", Long.class),
-                row.get("tokens_out", Long.class), money(row, "cost_usd"), row.get("turn_running", Boolean.class)));
+                row.get("tokens_out", Long.class), money(row, "cost_usd"), row.get("turn_running", Boolean.class),
+                Optional.ofNullable(row.get("permission_mode", String.class)),
+                Optional.ofNullable(row.get("plan_return_mode", String.class))));
     }
 
     // ---- turns

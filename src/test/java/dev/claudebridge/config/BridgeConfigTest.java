@@ -130,6 +130,38 @@ final class BridgeConfigTest {
     }
 
     @Test
+    void modelChoicesAreAListOfNamesTheCliTakes() {
+        Map<String, String> env = minimal();
+        BridgeConfig config = BridgeConfig.fromEnv(env);
+        assertThat(config.modelChoices()).containsExactly("sonnet", "opus", "haiku");
+        assertThat(config.allowBypassPermissions()).isFalse();
+        env.put("MODEL_CHOICES", " opus , claude-sonnet-4-5-20250929,opus[1m] ");
+        assertThat(BridgeConfig.fromEnv(env).modelChoices())
+                .containsExactly("opus", "claude-sonnet-4-5-20250929", "opus[1m]");
+        env.put("MODEL_CHOICES", "opus,bad model");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("MODEL_CHOICES: expected a comma-separated list of 1 to 25 model names")
+                .hasMessageEndingWith("got 'bad model'");
+        env.put("MODEL_CHOICES", "opus,opus");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageContaining("none twice");
+        env.put("MODEL_CHOICES", " , ");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("MODEL_CHOICES: expected");
+        env.put("MODEL_CHOICES", String.join(",", java.util.stream.IntStream.range(0, 26).mapToObj(i -> "m" + i)
+                .toList()));
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env)).hasMessageStartingWith("MODEL_CHOICES: expected");
+    }
+
+    @Test
+    void bypassModeIsOffUnlessAllowed() {
+        Map<String, String> env = minimal();
+        env.put("ALLOW_BYPASS_PERMISSIONS", "true");
+        assertThat(BridgeConfig.fromEnv(env).allowBypassPermissions()).isTrue();
+        env.put("ALLOW_BYPASS_PERMISSIONS", "sometimes");
+        assertThatThrownBy(() -> BridgeConfig.fromEnv(env))
+                .hasMessage("ALLOW_BYPASS_PERMISSIONS: expected true or false, got 'sometimes'");
+    }
+
+    @Test
     void theStopSequenceMustFitTheDrainDeadline() {
         Map<String, String> env = minimal();
         env.put("STOP_GRACE", "30s");

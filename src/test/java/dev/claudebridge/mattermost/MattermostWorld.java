@@ -106,7 +106,8 @@ public final class MattermostWorld implements AutoCloseable {
         SessionRegistry registry = new SessionRegistry(runtime, store, new SessionSettings(config.workspaceRoot(),
                 config.queueLimit(), config.permissionTimeout(), config.turnTimeout(), config.idleTimeout(),
                 config.maxSessionsPerUser(), config.maxLiveClis(), config.files().attachmentMaxBytes(),
-                config.files().attachmentMaxCount()), clock, SessionMetrics.NONE, version);
+                config.files().attachmentMaxCount(), config.modelChoices(), config.allowBypassPermissions()), clock,
+                SessionMetrics.NONE, version);
         MattermostBot bot = MattermostBot.login(mmConfig, config, schedulers.processStart(), clock).block(WAIT);
         registry.attach(bot.chat());
         registry.restore().block(WAIT);

@@ -100,6 +100,22 @@ abstract class SessionStoreContract {
                 .verify(TIMEOUT);
     }
 
+    /** /model and /mode: a CLI started again (idle stop, restart) starts with the session's model and mode. */
+    @Test
+    void aSessionsModelAndPermissionModesLoadBackAndAreReplaced() {
+        SessionRecord planning = new SessionRecord(DISCORD, "t-1", "Plan", "chan", "guild", "owner", "idle",
+                Optional.of("haiku"), "/work", Optional.of("conv-1"), T0, T0, T0, 1, 10, 20, new BigDecimal("0.5"),
+                false, Optional.of("plan"), Optional.of("acceptEdits"));
+        SessionRecord approved = new SessionRecord(DISCORD, "t-1", "Plan", "chan", "guild", "owner", "idle",
+                Optional.of("opus"), "/work", Optional.of("conv-1"), T0, T0, T0, 1, 10, 20, new BigDecimal("0.5"),
+                false, Optional.of("acceptEdits"), Optional.empty());
+
+        store.saveSession(planning).as(StepVerifier::create).expectComplete().verify(TIMEOUT);
+        store.loadSessions().as(StepVerifier::create).expectNext(planning).expectComplete().verify(TIMEOUT);
+        store.saveSession(approved).as(StepVerifier::create).expectComplete().verify(TIMEOUT);
+        store.loadSessions().as(StepVerifier::create).expectNext(approved).expectComplete().verify(TIMEOUT);
+    }
+
     @Test
     void sessionsLoadInOrderOfCreation() {
         Flux.concat(store.saveSession(session("t-late", "o", T0.plusSeconds(10))),

@@ -123,6 +123,18 @@ public final class FakeDiscord implements AutoCloseable {
         return sim.slashCommand(user, channelId, name, options);
     }
 
+    /**
+     * A user types in an option of a registered command (INTERACTION_CREATE type 4, APPLICATION_COMMAND_AUTOCOMPLETE):
+     * {@code options} holds what is typed so far, {@code focused} names the option being typed (its partial text in
+     * {@code options}, or empty). Throws IllegalStateException unless the bot declared that option with
+     * {@code autocomplete: true}. The bot answers with callback type 8; read its choices with
+     * {@link #interaction(String)}.
+     */
+    public InteractionRef autocomplete(FakeUser user, String channelId, String name, Map<String, ?> options,
+            String focused) {
+        return sim.autocomplete(user, channelId, name, options, focused);
+    }
+
     /** A user clicks a button of a message (type 3); throws if the message has no such enabled button. */
     public InteractionRef clickButton(FakeUser user, String messageId, String customId) {
         return sim.clickButton(user, messageId, customId);

@@ -23,6 +23,14 @@ public final class BotSettings {
 
     /** The settings JSON for a CLI whose bot keeps its data in {@code dataDir} and the CLI's in {@code configDir}. */
     public static String json(ObjectMapper mapper, Path dataDir, Path configDir) {
+        return json(mapper, dataDir, configDir, false);
+    }
+
+    /**
+     * As {@link #json(ObjectMapper, Path, Path)}; with {@code bypassAllowed} ({@code ALLOW_BYPASS_PERMISSIONS}) bypass
+     * mode is not disabled, so the owner may switch a session to it ({@code /mode bypassPermissions}).
+     */
+    public static String json(ObjectMapper mapper, Path dataDir, Path configDir, boolean bypassAllowed) {
         ObjectNode settings = mapper.createObjectNode();
         ObjectNode permissions = settings.putObject("permissions");
         ArrayNode deny = permissions.putArray("deny");
@@ -31,7 +39,9 @@ public final class BotSettings {
             deny.add(tool + "(/" + dataDir.toAbsolutePath().normalize() + "/*.db)");
             deny.add(tool + "(/" + configDir.toAbsolutePath().normalize().resolve("projects") + "/**)");
         }
-        permissions.put("disableBypassPermissionsMode", "disable");
+        if (!bypassAllowed) {
+            permissions.put("disableBypassPermissionsMode", "disable");
+        }
         settings.put("enableAllProjectMcpServers", false);
         return settings.toString();
     }

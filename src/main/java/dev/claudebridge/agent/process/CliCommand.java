@@ -20,7 +20,8 @@ public record CliCommand(
         List<String> allowedTools,
         List<String> disallowedTools,
         Optional<String> appendSystemPrompt,
-        Optional<String> settings) {
+        Optional<String> settings,
+        boolean bypassAllowed) {
 
     public CliCommand {
         environment = Map.copyOf(environment);
@@ -30,43 +31,53 @@ public record CliCommand(
 
     public static CliCommand of(String binary, Path workingDirectory, Map<String, String> environment) {
         return new CliCommand(binary, workingDirectory, environment, Optional.empty(), Optional.empty(),
-                Optional.empty(), List.of(), List.of(), Optional.empty(), Optional.empty());
+                Optional.empty(), List.of(), List.of(), Optional.empty(), Optional.empty(), false);
     }
 
     public CliCommand withResume(String sessionId) {
         return new CliCommand(binary, workingDirectory, environment, Optional.of(sessionId), model, permissionMode,
-                allowedTools, disallowedTools, appendSystemPrompt, settings);
+                allowedTools, disallowedTools, appendSystemPrompt, settings, bypassAllowed);
     }
 
     public CliCommand withModel(String name) {
         return new CliCommand(binary, workingDirectory, environment, resume, Optional.of(name), permissionMode,
-                allowedTools, disallowedTools, appendSystemPrompt, settings);
+                allowedTools, disallowedTools, appendSystemPrompt, settings, bypassAllowed);
     }
 
     public CliCommand withPermissionMode(String mode) {
         return new CliCommand(binary, workingDirectory, environment, resume, model, Optional.of(mode),
-                allowedTools, disallowedTools, appendSystemPrompt, settings);
+                allowedTools, disallowedTools, appendSystemPrompt, settings, bypassAllowed);
     }
 
     public CliCommand withAllowedTools(List<String> rules) {
         return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
-                rules, disallowedTools, appendSystemPrompt, settings);
+                rules, disallowedTools, appendSystemPrompt, settings, bypassAllowed);
     }
 
     public CliCommand withDisallowedTools(List<String> rules) {
         return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
-                allowedTools, rules, appendSystemPrompt, settings);
+                allowedTools, rules, appendSystemPrompt, settings, bypassAllowed);
     }
 
     public CliCommand withAppendSystemPrompt(String text) {
         return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
-                allowedTools, disallowedTools, Optional.of(text), settings);
+                allowedTools, disallowedTools, Optional.of(text), settings, bypassAllowed);
     }
 
     /** The bot's own settings as inline JSON ({@code --settings}): the one settings source besides managed ones. */
     public CliCommand withSettings(String json) {
         return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
-                allowedTools, disallowedTools, appendSystemPrompt, Optional.of(json));
+                allowedTools, disallowedTools, appendSystemPrompt, Optional.of(json), bypassAllowed);
+    }
+
+    /**
+     * Lets {@code set_permission_mode bypassPermissions} through ({@code --allow-dangerously-skip-permissions}); the
+     * CLI still starts in its own mode. 2.1.332 refuses to start with this flag as root unless {@code IS_SANDBOX=1}
+     * (transcript 28c_bypass_allowed_as_root).
+     */
+    public CliCommand withBypassAllowed() {
+        return new CliCommand(binary, workingDirectory, environment, resume, model, permissionMode,
+                allowedTools, disallowedTools, appendSystemPrompt, settings, true);
     }
 
     /** The argument vector, binary first. */
@@ -86,6 +97,9 @@ public record CliCommand(
         resume.ifPresent(id -> argv.addAll(List.of("--resume", id)));
         model.ifPresent(m -> argv.addAll(List.of("--model", m)));
         permissionMode.ifPresent(m -> argv.addAll(List.of("--permission-mode", m)));
+        if (bypassAllowed) {
+            argv.add("--allow-dangerously-skip-permissions");
+        }
         if (!allowedTools.isEmpty()) {
             argv.addAll(List.of("--allowedTools", String.join(",", allowedTools)));
         }

@@ -105,6 +105,15 @@ public final class CliMessages {
         return update;
     }
 
+    /**
+     * A permission update that sets the session's permission mode (2.1.332 applies it with the allow: an approved
+     * ExitPlanMode then leaves plan mode for this mode, not for the one the CLI remembers; transcript
+     * 27c_exit_plan_mode_set_mode).
+     */
+    public JsonNode setMode(String mode) {
+        return mapper.createObjectNode().put("type", "setMode").put("mode", mode).put("destination", "session");
+    }
+
     private String success(String requestId, JsonNode answer) {
         ObjectNode line = mapper.createObjectNode().put("type", "control_response");
         ObjectNode response = line.putObject("response").put("subtype", "success").put("request_id", requestId);

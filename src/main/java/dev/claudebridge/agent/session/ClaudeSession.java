@@ -52,6 +52,7 @@ public final class ClaudeSession {
     private final Sinks.Many<PermissionRequest> permissionSink = Sinks.many().multicast().onBackpressureBuffer();
     private final AtomicLong requestCounter = new AtomicLong();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Plans plans = new Plans(); // touched only in track()
     private volatile Optional<String> sessionId = Optional.empty();
     private volatile Optional<String> startupFailure = Optional.empty();
     // Cumulative figures of the last result of this process (PROTOCOL.md §9); written only in track().
@@ -270,6 +271,7 @@ public final class ClaudeSession {
             }
             case CliEvent.CanUseTool request when holding -> held.add(request);
             case CliEvent.CanUseTool request -> asked(request);
+            case CliEvent.Assistant message -> plans.note(message);
             case CliEvent.ControlCancel cancel -> withdrawn(cancel.requestId());
             case CliEvent.ControlRequest other -> write(messages.error(other.requestId(),
                     "Unsupported control request subtype: " + other.subtype()));
@@ -330,6 +332,8 @@ public final class ClaudeSession {
     }
 
     private void asked(CliEvent.CanUseTool request) {
+        Optional<String> plan = request.toolName().equals(Plans.EXIT_PLAN_MODE) ? plans.take(request.toolUseId())
+                : Optional.empty();
         PermissionRequest permission = new PermissionRequest(request, new PermissionRequest.Answerer() {
             @Override
             public Mono<Void> write(String requestId, Function<CliMessages, String> line) {
@@ -340,7 +344,7 @@ public final class ClaudeSession {
             public CliMessages messages() {
                 return messages;
             }
-        });
+        }, plan);
         permissions.put(request.requestId(), permission);
         Sinks.EmitResult result = permissionSink.tryEmitNext(permission);
         if (result.isFailure()) {

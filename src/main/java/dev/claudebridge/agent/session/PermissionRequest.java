@@ -24,10 +24,25 @@ public final class PermissionRequest {
     private final Answerer answerer;
     private final AtomicReference<Outcome> outcome = new AtomicReference<>();
     private final Sinks.One<Outcome> done = Sinks.one();
+    private final Optional<String> plan;
 
     PermissionRequest(CliEvent.CanUseTool request, Answerer answerer) {
+        this(request, answerer, Optional.empty());
+    }
+
+    /** @param plan for ExitPlanMode: the plan the model proposed (the request itself carries an empty input) */
+    PermissionRequest(CliEvent.CanUseTool request, Answerer answerer, Optional<String> plan) {
         this.request = request;
         this.answerer = answerer;
+        this.plan = plan;
+    }
+
+    /**
+     * For ExitPlanMode: the plan the model proposed, from its tool call. 2.1.332 sends the request with
+     * {@code input: {}} (transcript 27_exit_plan_mode_approve), so the plan is taken from the model's call.
+     */
+    public Optional<String> plan() {
+        return plan;
     }
 
     public CliEvent.CanUseTool request() {
@@ -68,6 +83,14 @@ public final class PermissionRequest {
     /** The rule {@link #allowForSession()} adds, or empty when none is offered for this call. */
     public Optional<SessionRules.Rule> sessionRule() {
         return SessionRules.forCall(request.toolName(), request.input());
+    }
+
+    /**
+     * Allow, and set the session's permission mode with the same answer (an approved plan leaves plan mode for
+     * {@code mode}).
+     */
+    public Mono<Void> allowSettingMode(String mode) {
+        return answer(Outcome.ALLOWED, m -> m.allow(request.requestId(), request.input(), List.of(m.setMode(mode))));
     }
 
     public Mono<Void> deny(String message) {

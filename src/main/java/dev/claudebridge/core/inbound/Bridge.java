@@ -229,6 +229,22 @@ public final class Bridge {
         return commands.named(call.name()).run(call, this);
     }
 
+    /**
+     * What to suggest for a command's option as the user types it (Discord's autocomplete); nothing for a stranger or
+     * an unknown command or option. At most {@link #MAX_SUGGESTIONS}, Discord's limit.
+     */
+    public List<String> suggest(String command, String option, String typed, Actor actor) {
+        if (!access.allows(actor)) {
+            return List.of();
+        }
+        return commands.list().stream().filter(c -> c.name().equals(command)).findFirst()
+                .map(c -> c.suggest(option, typed, this)).orElse(List.of()).stream()
+                .limit(MAX_SUGGESTIONS).toList();
+    }
+
+    /** Discord shows at most 25 suggestions. */
+    public static final int MAX_SUGGESTIONS = 25;
+
     /** Opens a thread and a session for a /new request; the Mono gives its thread, or a refusal to show. */
     Mono<Created> create(NewRequest request) {
         return Mono.fromCallable(() -> workspace.resolve(request.directory()))

@@ -37,6 +37,20 @@ public interface AgentPermission {
 
     Mono<Void> deny(String message);
 
+    /**
+     * Allow, and with the same answer set the session's permission mode: an approved plan (ExitPlanMode) leaves plan
+     * mode for {@code mode}.
+     */
+    Mono<Void> allowSettingMode(String mode);
+
+    /**
+     * For ExitPlanMode: the plan the model proposed, when the agent knows it (the request itself may carry none),
+     * else empty.
+     */
+    default java.util.Optional<String> plan() {
+        return java.util.Optional.empty();
+    }
+
     /** Completes when the request ended, however it ended. */
     Mono<Outcome> outcome();
 }

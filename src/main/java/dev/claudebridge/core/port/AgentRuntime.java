@@ -13,8 +13,15 @@ public interface AgentRuntime {
      * @param workDir  the session's working directory (already checked to lie under the workspace root)
      * @param model    a model name for {@code --model}, or empty for the CLI's default
      * @param resumeId a conversation to resume, or empty for a fresh one
+     * @param permissionMode the permission mode to start in ({@code --permission-mode}), or empty for the default
      */
-    record Spec(String platform, String threadId, Path workDir, Optional<String> model, Optional<String> resumeId) {
+    record Spec(String platform, String threadId, Path workDir, Optional<String> model, Optional<String> resumeId,
+            Optional<String> permissionMode) {
+
+        public Spec(String platform, String threadId, Path workDir, Optional<String> model,
+                Optional<String> resumeId) {
+            this(platform, threadId, workDir, model, resumeId, Optional.empty());
+        }
     }
 
     /**

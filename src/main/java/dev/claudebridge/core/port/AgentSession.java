@@ -50,6 +50,18 @@ public interface AgentSession {
     Optional<String> conversationId();
 
     /**
+     * The model of the turns that start from now on (a running turn keeps its own); fails with the agent's own
+     * words when it refuses the name.
+     */
+    Mono<Void> setModel(String model);
+
+    /**
+     * The permission mode from now on ({@code default}, {@code acceptEdits}, {@code plan}, {@code bypassPermissions});
+     * fails with the agent's own words when it refuses it (bypass turned off, say).
+     */
+    Mono<Void> setPermissionMode(String mode);
+
+    /**
      * Where this agent's output stands now, in the runtime's own words, for a bot that restarts while the agent runs
      * on ({@link AgentRuntime#reattach}); empty when the agent cannot outlive the bot (a child process).
      */

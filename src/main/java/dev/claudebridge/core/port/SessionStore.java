@@ -59,11 +59,25 @@ public interface SessionStore {
      * @param platform    the chat platform of its thread ({@code ChatPlatform#platform()}, e.g. {@code discord})
      * @param state       a {@code SessionState} name
      * @param turnRunning a turn was running when this was saved (so a restart can say it was interrupted)
+     * @param model       the model the session's CLI starts with ({@code /new}'s option, then {@code /model}'s)
+     * @param permissionMode the permission mode its CLI starts with ({@code /mode}), empty for the CLI's default
+     * @param planReturnMode in plan mode: the mode an approved plan returns to
      */
     record SessionRecord(String platform, String threadId, String title, String channelId, String guildId,
             String ownerId, String state, Optional<String> model, String workDir, Optional<String> cliSessionId,
             Instant createdAt, Instant updatedAt, Instant lastActivity, int promptsAnswered, long tokensIn,
-            long tokensOut, BigDecimal costUsd, boolean turnRunning) {
+            long tokensOut, BigDecimal costUsd, boolean turnRunning, Optional<String> permissionMode,
+            Optional<String> planReturnMode) {
+
+        /** A record of a session whose permission mode was never changed. */
+        public SessionRecord(String platform, String threadId, String title, String channelId, String guildId,
+                String ownerId, String state, Optional<String> model, String workDir, Optional<String> cliSessionId,
+                Instant createdAt, Instant updatedAt, Instant lastActivity, int promptsAnswered, long tokensIn,
+                long tokensOut, BigDecimal costUsd, boolean turnRunning) {
+            this(platform, threadId, title, channelId, guildId, ownerId, state, model, workDir, cliSessionId,
+                    createdAt, updatedAt, lastActivity, promptsAnswered, tokensIn, tokensOut, costUsd, turnRunning,
+                    Optional.empty(), Optional.empty());
+        }
     }
 
     /**

@@ -23,7 +23,9 @@ import reactor.core.scheduler.Scheduler;
 /**
  * One permission request shown in the thread (docs/architecture.md §3.8): Allow / Allow for this session / Deny for
  * the owner, a deny at the deadline shown as a relative timestamp, and the message edited to the outcome. An
- * {@code AskUserQuestion} becomes one select menu per question instead.
+ * {@code AskUserQuestion} becomes one select menu per question instead, and the plan of an {@code ExitPlanMode}
+ * (the model asks to leave plan mode) Approve / Keep planning: approved, the session returns to the mode it had
+ * before planning; kept, the model reads that it should go on planning (docs/cli-protocol.md, "Plan mode").
  */
 final class PermissionPrompt {
 
@@ -40,13 +42,32 @@ final class PermissionPrompt {
     private final Clock clock;
     private final Scheduler timers;
     private final SessionMetrics metrics;
+    private final PlanExit planExit;
     private final Map<Integer, String> answers = new ConcurrentHashMap<>();
     private volatile String messageId;
     private volatile String header = "";
     private volatile boolean expired; // denied by the deadline, not by the owner
+    private volatile String approvedMode = ThreadSession.DEFAULT_MODE; // where an approved plan went
+
+    /**
+     * What an approved plan does to its session.
+     *
+     * @param returnMode the mode to return to (read when the owner approves)
+     * @param approved   told the mode once the CLI has the approval
+     */
+    record PlanExit(java.util.function.Supplier<String> returnMode,
+            java.util.function.Consumer<String> approved) {
+    }
 
     PermissionPrompt(AgentPermission request, ChatPlatform chat, String threadId, String ownerId, Duration timeout,
             Clock clock, Scheduler timers, SessionMetrics metrics) {
+        this(request, chat, threadId, ownerId, timeout, clock, timers, metrics,
+                new PlanExit(() -> ThreadSession.DEFAULT_MODE, mode -> { }));
+    }
+
+    PermissionPrompt(AgentPermission request, ChatPlatform chat, String threadId, String ownerId, Duration timeout,
+            Clock clock, Scheduler timers, SessionMetrics metrics, PlanExit planExit) {
+        this.planExit = planExit;
         this.request = request;
         this.chat = chat;
         this.threadId = threadId;
@@ -70,6 +91,10 @@ final class PermissionPrompt {
         if (isQuestion()) {
             header = Texts.QUESTION;
             message = new OutgoingMessage(header + "\n" + deadline, rows(), List.of());
+        } else if (isPlan()) {
+            Approval.View view = PlanView.of(request.plan(), m, chat.pageLimit() - deadline.length() - 1);
+            header = view.body();
+            message = new OutgoingMessage(header + "\n" + deadline, rows(), view.files());
         } else {
             // The whole input first (attached when it does not fit), then the exact rule the middle button adds.
             String rule = request.sessionRule().map(r -> Texts.sessionRuleOffered(m, r)).orElse(Texts.NO_SESSION_RULE);
@@ -100,9 +125,10 @@ final class PermissionPrompt {
 
     private Mono<Void> showOutcome(AgentPermission.Outcome outcome) {
         String result = switch (outcome) {
-            case ALLOWED -> isQuestion() ? Texts.answered(answers.values()) : Texts.ALLOWED;
+            case ALLOWED -> isPlan() ? ControlTexts.planApproved(chat.markup(), approvedMode)
+                    : isQuestion() ? Texts.answered(answers.values()) : Texts.ALLOWED;
             case ALLOWED_FOR_SESSION -> Texts.allowedForSession(request.sessionRule().orElse(request.toolName()));
-            case DENIED -> Texts.DENIED;
+            case DENIED -> isPlan() && !expired ? ControlTexts.KEEP_PLANNING_SHOWN : Texts.DENIED;
             case WITHDRAWN -> Texts.WITHDRAWN;
             case ENDED_WITH_TURN -> Texts.WITHDRAWN_TURN_ENDED;
         };
@@ -115,7 +141,12 @@ final class PermissionPrompt {
             return Mono.just(Texts.NOT_OWNER_ANSWER);
         }
         Mono<Void> answer;
-        if (isQuestion()) {
+        if (isPlan()) {
+            if (!action.equals(ALLOW) && !action.equals(DENY)) {
+                return Mono.just(Texts.UNKNOWN_BUTTON); // a forged button: a plan has only these two
+            }
+            answer = action.equals(ALLOW) ? approvePlan() : request.deny(ControlTexts.KEEP_PLANNING_TOLD);
+        } else if (isQuestion()) {
             answers.put(Integer.parseInt(action), String.join(", ", values));
             if (answers.size() < questions().size()) {
                 return Mono.empty();
@@ -134,6 +165,19 @@ final class PermissionPrompt {
         return answer.then(Mono.<String>empty())
                 .onErrorResume(IllegalStateException.class, e -> Mono.just(Texts.ALREADY_ANSWERED));
     }
+
+    /** The CLI leaves plan mode for the mode the session had before planning, set with the approval itself. */
+    private Mono<Void> approvePlan() {
+        String mode = planExit.returnMode().get();
+        approvedMode = mode;
+        return request.allowSettingMode(mode).doOnSuccess(v -> planExit.approved().accept(mode));
+    }
+
+    private boolean isPlan() {
+        return request.toolName().equals(EXIT_PLAN_MODE);
+    }
+
+    static final String EXIT_PLAN_MODE = "ExitPlanMode";
 
     private boolean isQuestion() {
         return request.toolName().equals("AskUserQuestion") && !questions().isEmpty();
@@ -161,6 +205,11 @@ final class PermissionPrompt {
     }
 
     private List<ComponentRow> rows() {
+        if (isPlan()) {
+            return List.of(new ComponentRow.Buttons(List.of(
+                    new Button(customId(ALLOW), ControlTexts.APPROVE_BUTTON, Button.Style.SUCCESS, false),
+                    new Button(customId(DENY), ControlTexts.KEEP_PLANNING_BUTTON, Button.Style.SECONDARY, false))));
+        }
         if (!isQuestion()) {
             List<Button> buttons = new ArrayList<>();
             buttons.add(new Button(customId(ALLOW), Texts.ALLOW_BUTTON, Button.Style.SUCCESS, false));

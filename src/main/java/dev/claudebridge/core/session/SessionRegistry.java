@@ -183,7 +183,13 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
         return new ThreadSession(new ThreadSession.Identity(r.platform(), r.threadId(), r.title(), r.channelId(),
                 r.guildId(), r.ownerId(), Path.of(r.workDir()), r.model(), r.createdAt()), context,
                 platforms.get(r.platform()), SessionState.valueOf(r.state()), new Totals(r.promptsAnswered(),
-                        r.tokensIn(), r.tokensOut(), r.costUsd()), r.cliSessionId(), r.lastActivity(), false);
+                        r.tokensIn(), r.tokensOut(), r.costUsd()), r.cliSessionId(), r.lastActivity(), false,
+                modes(r));
+    }
+
+    /** The model and permission mode a stored session's CLI starts with. */
+    private static ThreadSession.Modes modes(SessionStore.SessionRecord r) {
+        return new ThreadSession.Modes(r.model(), r.permissionMode(), r.planReturnMode());
     }
 
     @Override
@@ -422,7 +428,7 @@ public final class SessionRegistry implements SessionContext.CliBudget, SessionC
                 record.title(), record.channelId(), record.guildId(), record.ownerId(), Path.of(record.workDir()),
                 record.model(), record.createdAt()), context, chat, now, new Totals(record.promptsAnswered(),
                 record.tokensIn(), record.tokensOut(), record.costUsd()), record.cliSessionId(),
-                record.lastActivity());
+                record.lastActivity(), true, modes(record));
         sessions.put(key(record.platform(), record.threadId()), session);
         log.atInfo().addKeyValue("thread", record.threadId())
                 .log("restored: was {}{}, {} queued prompt(s)", stored,

@@ -135,6 +135,30 @@ public final class ThreadSession {
         /** The owner's answer to the resume question: a fresh conversation, or the session ends. */
         record ResumeAnswer(boolean fresh, Sinks.Empty<Void> done) implements Msg {
         }
+
+        /** /model or /mode: {@code done} tells whether a live CLI took it now (else its next start does). */
+        record Change(Setting setting, String value, Sinks.One<Boolean> done) implements Msg {
+        }
+
+        /** The live CLI took a change: it is remembered now. */
+        record Changed(Setting setting, String value, Sinks.One<Boolean> done) implements Msg {
+        }
+
+        /** The owner approved a plan: the CLI left plan mode for {@code mode}. */
+        record PlanApproved(String mode) implements Msg {
+        }
+    }
+
+    /** What /model and /mode change. */
+    public enum Setting { MODEL, PERMISSION_MODE }
+
+    /**
+     * What a session's CLI starts with besides its identity, as it was last changed.
+     *
+     * @param permissionMode empty: the CLI's default
+     * @param planReturnMode in plan mode: the mode an approved plan returns to
+     */
+    public record Modes(Optional<String> model, Optional<String> permissionMode, Optional<String> planReturnMode) {
     }
 
     private final Identity identity;
@@ -162,12 +186,17 @@ public final class ThreadSession {
     private boolean asleep; // dormant: every later message goes to the session made again for this thread
     private boolean resumeAsked; // the conversation cannot be resumed: nothing starts until the owner answers
     private boolean startResumes; // the CLI being started resumes the stored conversation (its start says so)
+    private Optional<String> model; // /new's model, then /model's
+    private Optional<String> permissionMode = Optional.empty(); // /mode's; empty: the CLI's default
+    private Optional<String> planReturnMode = Optional.empty(); // in plan mode: where an approved plan returns
+    private boolean changedWhileStarting; // a /model or /mode came while a CLI started: applied when it has
 
     // ---- what other threads may read: published by the drain after each message ----
     private volatile View view;
 
     private record View(SessionState state, Totals totals, Instant lastActivity, int waiting, boolean cliAlive,
-            boolean turnRunning, Optional<String> conversationId, AgentSession agent, boolean resumeAsked) {
+            boolean turnRunning, Optional<String> conversationId, AgentSession agent, boolean resumeAsked,
+            Modes modes) {
     }
 
     ThreadSession(Identity identity, SessionContext context, ChatPlatform chat, SessionState initial, Totals totals,
@@ -178,6 +207,16 @@ public final class ThreadSession {
     /** @param save whether to store the record now (not for a dormant session made again: the store has it) */
     ThreadSession(Identity identity, SessionContext context, ChatPlatform chat, SessionState initial, Totals totals,
             Optional<String> conversationId, Instant lastActivity, boolean save) {
+        this(identity, context, chat, initial, totals, conversationId, lastActivity, save,
+                new Modes(identity.model(), Optional.empty(), Optional.empty()));
+    }
+
+    /** @param modes the model and permission mode stored for it (restored, or made again from its record) */
+    ThreadSession(Identity identity, SessionContext context, ChatPlatform chat, SessionState initial, Totals totals,
+            Optional<String> conversationId, Instant lastActivity, boolean save, Modes modes) {
+        this.model = modes.model();
+        this.permissionMode = modes.permissionMode();
+        this.planReturnMode = modes.planReturnMode();
         this.identity = identity;
         this.context = context;
         this.chat = chat;
@@ -339,6 +378,24 @@ public final class ThreadSession {
         return v.agent() == null || !v.turnRunning() ? Mono.empty() : v.agent().interrupt();
     }
 
+    /** The model and permission mode its CLI runs with (or starts with next). */
+    public Modes modes() {
+        return view.modes();
+    }
+
+    /**
+     * /model or /mode: a live CLI is told at once (its next turn has it: a running turn keeps its own) and the change
+     * is remembered only once it took it; without one, the change is remembered for the next start. Fails with the
+     * CLI's own words when it refuses, or when the session has ended. True when a live CLI took it.
+     */
+    public Mono<Boolean> change(Setting setting, String value) {
+        return Mono.defer(() -> {
+            Sinks.One<Boolean> done = Sinks.one();
+            send(new Msg.Change(setting, value, done));
+            return done.asMono();
+        });
+    }
+
     /** A click on a permission or question component; gives a refusal to show, or empty. Never queued. */
     public Mono<String> answerPermission(String requestId, String userId, String action, List<String> values) {
         PermissionPrompt prompt = permissions.get(requestId);
@@ -394,6 +451,12 @@ public final class ThreadSession {
                 case Msg.Reattached m -> onReattached(m.turn(), m.live());
                 case Msg.ReattachFailed m -> onReattachFailed(m.turn(), m.error());
                 case Msg.ResumeAnswer m -> onResumeAnswer(m.fresh(), m.done());
+                case Msg.Change m -> onChange(m.setting(), m.value(), m.done());
+                case Msg.Changed m -> {
+                    remember(m.setting(), m.value());
+                    m.done().tryEmitValue(true);
+                }
+                case Msg.PlanApproved m -> remember(Setting.PERMISSION_MODE, m.mode());
             }
         } finally {
             publish();
@@ -428,7 +491,53 @@ public final class ThreadSession {
 
     private void publish() {
         view = new View(state, totals, lastActivity, waiting.size(), agent != null, turnRunning, conversationId,
-                agent, resumeAsked);
+                agent, resumeAsked, new Modes(model, permissionMode, planReturnMode));
+    }
+
+    // ---- /model and /mode ----
+
+    private void onChange(Setting setting, String value, Sinks.One<Boolean> done) {
+        if (finished()) {
+            done.tryEmitError(new IllegalStateException("the session has " + state.label()));
+            return;
+        }
+        if (agent == null) {
+            remember(setting, value);
+            changedWhileStarting |= starting; // the CLI starting now may have been given the old value
+            done.tryEmitValue(false);
+            return;
+        }
+        apply(agent, setting, value).subscribe(null, done::tryEmitError,
+                () -> send(new Msg.Changed(setting, value, done)));
+    }
+
+    private static Mono<Void> apply(AgentSession live, Setting setting, String value) {
+        return setting == Setting.MODEL ? live.setModel(value) : live.setPermissionMode(value);
+    }
+
+    /** In the drain: the new value, written through; entering plan mode notes the mode an approved plan returns to. */
+    private void remember(Setting setting, String value) {
+        if (setting == Setting.MODEL) {
+            model = Optional.of(value);
+        } else {
+            if (value.equals(PLAN)) {
+                planReturnMode = Optional.of(planReturnMode.orElse(permissionMode.filter(m -> !m.equals(PLAN))
+                        .orElse(DEFAULT_MODE)));
+            } else {
+                planReturnMode = Optional.empty();
+            }
+            permissionMode = Optional.of(value);
+        }
+        save();
+    }
+
+    static final String PLAN = "plan";
+    static final String DEFAULT_MODE = "default";
+
+    /** The mode an approved plan returns to: the one the session had before planning (the CLI's default if none). */
+    private String planReturn() {
+        Modes m = view.modes();
+        return m.planReturnMode().orElse(m.permissionMode().filter(mode -> !mode.equals(PLAN)).orElse(DEFAULT_MODE));
     }
 
     private boolean finished() {
@@ -548,8 +657,9 @@ public final class ThreadSession {
     }
 
     private Mono<AgentSession> start(Optional<String> resume) {
+        Modes modes = view.modes();
         return context.runtime().start(new AgentRuntime.Spec(identity.platform(), identity.threadId(),
-                identity.workDir(), identity.model(), resume));
+                identity.workDir(), modes.model(), resume, modes.permissionMode()));
     }
 
     private void onStarted(AgentSession live) {
@@ -582,6 +692,11 @@ public final class ThreadSession {
     private void adopt(AgentSession live) {
         agent = live;
         context.metrics().cliStarted();
+        if (changedWhileStarting) { // it may have started with what was there before the change: told again
+            changedWhileStarting = false;
+            model.ifPresent(m -> fireAndLog(live.setModel(m), "model"));
+            permissionMode.ifPresent(m -> fireAndLog(live.setPermissionMode(m), "permission mode"));
+        }
         // Ends by itself when the process does (its permissions end with it).
         Flux.merge(
                         live.permissions().doOnNext(this::askPermission).then(),
@@ -701,6 +816,7 @@ public final class ThreadSession {
 
     private void onStartFailed(Throwable error) {
         starting = false;
+        changedWhileStarting = false; // the next start reads the remembered values
         stopWhenStarted = false;
         if (error instanceof ResumeRefused refused && !finished()) {
             askResume(refused.getMessage());
@@ -1045,7 +1161,8 @@ public final class ThreadSession {
 
     private void askPermission(AgentPermission request) {
         PermissionPrompt prompt = new PermissionPrompt(request, chat, identity.threadId(), identity.ownerId(),
-                settings.permissionTimeout(), context.clock(), context.timers(), context.metrics());
+                settings.permissionTimeout(), context.clock(), context.timers(), context.metrics(),
+                new PermissionPrompt.PlanExit(this::planReturn, mode -> send(new Msg.PlanApproved(mode))));
         permissions.put(request.id(), prompt); // before the message: a click may come as soon as it is posted
         send(new Msg.PermissionAsked(prompt));
     }
@@ -1129,9 +1246,10 @@ public final class ThreadSession {
         Instant now = context.clock().instant();
         return new SessionStore.SessionRecord(identity.platform(), identity.threadId(), identity.title(),
                 identity.parentChannelId(),
-                identity.guildId(), identity.ownerId(), state.name(), identity.model(),
+                identity.guildId(), identity.ownerId(), state.name(), model,
                 identity.workDir().toString(), conversationId, identity.createdAt(), now, lastActivity,
-                t.promptsAnswered(), t.tokensIn(), t.tokensOut(), t.costUsd(), turnRunning);
+                t.promptsAnswered(), t.tokensIn(), t.tokensOut(), t.costUsd(), turnRunning, permissionMode,
+                planReturnMode);
     }
 
     private void saveInbox() {

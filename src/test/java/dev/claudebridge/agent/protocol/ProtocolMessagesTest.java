@@ -101,4 +101,39 @@ final class ProtocolMessagesTest {
         // Ours also locks the setting sources (--setting-sources "", --strict-mcp-config); the rest is the same.
         assertThat(ours.subList(1, ours.size())).containsAll(recorded.subList(1, recorded.size()));
     }
+
+    /**
+     * ALLOW_BYPASS_PERMISSIONS: the flag the CLI wants before it takes set_permission_mode bypassPermissions
+     * (transcript 28b_set_mode_bypass_allowed), and the bot's settings no longer disable bypass; off, they do
+     * (28_set_mode_bypass_disabled: the CLI then refuses the switch).
+     */
+    @Test
+    void bypassIsAllowedOnlyWhenTheBotAllowsIt() throws Exception {
+        CliCommand plain = CliCommand.of("claude", Path.of("/tmp"), Map.of());
+        assertThat(plain.argv()).doesNotContain("--allow-dangerously-skip-permissions");
+        assertThat(plain.withBypassAllowed().withModel("opus").argv())
+                .contains("--allow-dangerously-skip-permissions").containsSubsequence("--model", "opus");
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode locked = mapper.readTree(dev.claudebridge.agent.process.BotSettings.json(mapper, Path.of("/d"),
+                Path.of("/c")));
+        JsonNode open = mapper.readTree(dev.claudebridge.agent.process.BotSettings.json(mapper, Path.of("/d"),
+                Path.of("/c"), true));
+        assertThat(locked.path("permissions").path("disableBypassPermissionsMode").asText()).isEqualTo("disable");
+        assertThat(open.path("permissions").has("disableBypassPermissionsMode")).isFalse();
+        assertThat(open.path("permissions").path("deny")).isEqualTo(locked.path("permissions").path("deny"));
+    }
+
+    /** The approval of a plan carries the mode to return to (transcript 27c_exit_plan_mode_set_mode). */
+    @Test
+    void aSetModeUpdateIsTheOneTheCliTookWithAnApproval() throws Exception {
+        JsonNode recorded = null;
+        for (JsonNode line : lines("27c_exit_plan_mode_set_mode", "in")) {
+            if (line.toString().contains("setMode")) {
+                recorded = line;
+            }
+        }
+        assertThat(recorded).isNotNull();
+        JsonNode update = recorded.path("response").path("response").path("updatedPermissions").path(0);
+        assertThat(new CliMessages(new ObjectMapper()).setMode("acceptEdits")).isEqualTo(update);
+    }
 }

@@ -136,6 +136,33 @@ public final class FakeAgents implements AgentRuntime {
         public Optional<String> conversationId() {
             return Optional.of("conversation-1");
         }
+
+        /** What /model and /mode told this agent, as "model:x" and "mode:y", in order. */
+        final List<String> changes = new CopyOnWriteArrayList<>();
+        /** When set, the next change is refused with this text, as the CLI would. */
+        volatile String refuseNextChange;
+
+        @Override
+        public Mono<Void> setModel(String model) {
+            return change("model:" + model);
+        }
+
+        @Override
+        public Mono<Void> setPermissionMode(String mode) {
+            return change("mode:" + mode);
+        }
+
+        private Mono<Void> change(String what) {
+            return Mono.defer(() -> {
+                String refusal = refuseNextChange;
+                if (refusal != null) {
+                    refuseNextChange = null;
+                    return Mono.error(new IllegalArgumentException(refusal));
+                }
+                changes.add(what);
+                return Mono.empty();
+            });
+        }
     }
 
     /** A permission request the test answers or lets time out; records how the core answered it. */
@@ -180,6 +207,25 @@ public final class FakeAgents implements AgentRuntime {
         @Override
         public Mono<Void> allowForSession() {
             return end(Outcome.ALLOWED_FOR_SESSION);
+        }
+
+        /** The plan an ExitPlanMode request shows, as the agent found it. */
+        volatile Optional<String> plan = Optional.empty();
+
+        @Override
+        public Optional<String> plan() {
+            return plan;
+        }
+
+        /** The mode an approval set with it, if any. */
+        volatile String modeSet;
+
+        @Override
+        public Mono<Void> allowSettingMode(String mode) {
+            return Mono.defer(() -> {
+                modeSet = mode;
+                return end(Outcome.ALLOWED);
+            });
         }
 
         @Override

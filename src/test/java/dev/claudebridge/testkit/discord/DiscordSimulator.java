@@ -98,6 +98,11 @@ public final class DiscordSimulator implements AutoCloseable {
         return interactions.slashCommand(user, channelId, name, options);
     }
 
+    public InteractionRef autocomplete(FakeUser user, String channelId, String name, Map<String, ?> options,
+            String focused) {
+        return interactions.autocomplete(user, channelId, name, options, focused);
+    }
+
     public InteractionRef clickButton(FakeUser user, String messageId, String customId) {
         return interactions.component(user, messageId, customId, null);
     }

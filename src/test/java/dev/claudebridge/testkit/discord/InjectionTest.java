@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import discord4j.common.util.Snowflake;
 import discord4j.core.event.domain.interaction.ButtonInteractionEvent;
+import discord4j.core.event.domain.interaction.ChatInputAutoCompleteEvent;
 import discord4j.core.event.domain.interaction.ChatInputInteractionEvent;
 import discord4j.core.event.domain.interaction.SelectMenuInteractionEvent;
 import discord4j.core.event.domain.message.MessageCreateEvent;
@@ -17,6 +18,7 @@ import discord4j.core.object.entity.Message;
 import discord4j.core.object.entity.channel.TextChannel;
 import discord4j.core.object.entity.channel.ThreadChannel;
 import discord4j.core.spec.MessageCreateSpec;
+import discord4j.discordjson.json.ApplicationCommandOptionChoiceData;
 import discord4j.discordjson.json.ApplicationCommandOptionData;
 import discord4j.discordjson.json.ApplicationCommandRequest;
 import discord4j.gateway.intent.IntentSet;
@@ -43,6 +45,8 @@ final class InjectionTest {
                         .type(3).required(true).build())
                 .addOption(ApplicationCommandOptionData.builder().name("count").description("n").type(4).build())
                 .addOption(ApplicationCommandOptionData.builder().name("who").description("u").type(6).build())
+                .addOption(ApplicationCommandOptionData.builder().name("topic").description("t").type(3)
+                        .autocomplete(true).build())
                 .build());
         h.rest().getApplicationService().bulkOverwriteGuildApplicationCommand(Long.parseLong(h.ids.applicationId()),
                 Long.parseLong(h.ids.guildId()), commands).collectList().block(Harness.WAIT);
@@ -120,6 +124,42 @@ final class InjectionTest {
         assertThat(event.getInteraction().getUser().getId().asString()).isEqualTo(FakeUser.OWNER.id());
         assertThat(event.getInteraction().getChannelId().asString()).isEqualTo(h.ids.mainChannelId());
         assertThat(event.getInteraction().getToken()).isEqualTo(ref.token());
+    }
+
+    /** Discord's autocomplete: type 4 with the focused option's partial text, answered by callback 8 only. */
+    @Test
+    void anAutocompleteArrivesWithItsFocusedOptionAndTakesOnlySuggestions() {
+        InteractionRef ref = h.discord.autocomplete(FakeUser.OWNER, h.ids.mainChannelId(), "ask",
+                Map.of("prompt", "why?", "topic", "mo"), "topic");
+        ChatInputAutoCompleteEvent event = h.await(ChatInputAutoCompleteEvent.class,
+                e -> e.getInteraction().getId().asString().equals(ref.id()));
+        assertThat(event.getCommandName()).isEqualTo("ask");
+        assertThat(event.getFocusedOption().getName()).isEqualTo("topic");
+        assertThat(event.getFocusedOption().getValue().map(ApplicationCommandInteractionOptionValue::getRaw))
+                .contains("mo");
+
+        event.respondWithSuggestions(List.of(ApplicationCommandOptionChoiceData.builder().name("model")
+                .value("model").build())).block(Harness.WAIT);
+        InteractionView view = h.discord.interaction(ref.id());
+        assertThat(view.type()).isEqualTo(4);
+        assertThat(view.callbacks()).singleElement().satisfies(c -> {
+            assertThat(c.type()).isEqualTo(8);
+            assertThat(c.data().path("choices").path(0).path("name").asText()).isEqualTo("model");
+        });
+
+        InteractionRef other = h.discord.autocomplete(FakeUser.OWNER, h.ids.mainChannelId(), "ask", Map.of(),
+                "topic");
+        ChatInputAutoCompleteEvent second = h.await(ChatInputAutoCompleteEvent.class,
+                e -> e.getInteraction().getId().asString().equals(other.id()));
+        List<ApplicationCommandOptionChoiceData> tooMany = java.util.stream.IntStream.range(0, 26)
+                .mapToObj(i -> (ApplicationCommandOptionChoiceData) ApplicationCommandOptionChoiceData.builder()
+                        .name("c" + i).value("c" + i).build()).toList();
+        assertThatThrownBy(() -> second.respondWithSuggestions(tooMany).block(Harness.WAIT))
+                .hasMessageContaining("50035");
+        assertThat(h.discord.interaction(other.id()).callbacks()).isEmpty();
+
+        assertThatThrownBy(() -> h.discord.autocomplete(FakeUser.OWNER, h.ids.mainChannelId(), "ask", Map.of(),
+                "prompt")).isInstanceOf(IllegalStateException.class).hasMessageContaining("autocomplete: true");
     }
 
     @Test

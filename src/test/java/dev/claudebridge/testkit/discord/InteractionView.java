@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * What happened to an injected interaction.
  *
- * @param type              2 application command, 3 message component
+ * @param type              2 application command, 3 message component, 4 autocomplete
  * @param user              who clicked or typed
  * @param callbacks         every accepted callback in order (a second one is refused with 40060, so at most one)
  * @param originalMessageId the message {@code @original} refers to, once there is one
@@ -25,7 +25,10 @@ public record InteractionView(
         Optional<String> originalMessageId,
         Optional<JsonNode> modal) {
 
-    /** One callback: 4 reply, 5 deferred reply, 6 deferred update, 7 update message, 9 modal. */
+    /**
+     * One callback: 4 reply, 5 deferred reply, 6 deferred update, 7 update message, 8 autocomplete result
+     * ({@code data.choices}), 9 modal.
+     */
     public record Callback(Instant at, int type, JsonNode data) {
     }
 

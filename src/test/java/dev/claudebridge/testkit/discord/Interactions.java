@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Injected interactions and the bot's answers: callbacks (types 4, 5, 6, 7, 9), {@code @original} and followups,
+ * Injected interactions and the bot's answers: callbacks (types 4, 5, 6, 7, 8, 9), {@code @original} and followups,
  * with Discord's deadline (10062), double-acknowledge (40060) and token lifetime (50027) rules. Runs under the
  * state's monitor, like every change to the fake guild.
  */
@@ -42,6 +42,46 @@ final class Interactions {
                 data.put("guild_id", command.get("guild_id").asText());
             }
             return inject(StoredInteraction.APPLICATION_COMMAND, user, state.channel(channelId), null, data);
+        }
+    }
+
+    /**
+     * A user types in an option of a registered command (INTERACTION_CREATE type 4): Discord sends the options typed
+     * so far, the one being typed marked {@code focused: true} with its partial text as a string, and only for an
+     * option the command declared with {@code autocomplete: true}.
+     */
+    InteractionRef autocomplete(FakeUser user, String channelId, String name, Map<String, ?> options,
+            String focused) {
+        synchronized (state) {
+            JsonNode command = state.registeredCommand(name).orElseThrow(() -> new IllegalStateException(
+                    "no command '" + name + "' is registered; users can only invoke registered commands"));
+            JsonNode declared = Json.object();
+            for (JsonNode option : command.path("options")) {
+                if (focused.equals(option.path("name").asText())) {
+                    declared = option;
+                }
+            }
+            if (!declared.path("autocomplete").asBoolean(false)) {
+                throw new IllegalStateException("option '" + focused + "' of '" + name + "' is not declared with "
+                        + "autocomplete: true; Discord sends no autocomplete for it");
+            }
+            Map<String, Object> typed = new java.util.LinkedHashMap<>(options);
+            typed.putIfAbsent(focused, "");
+            ObjectNode data = Json.object().put("id", command.path("id").asText()).put("name", name)
+                    .put("type", command.path("type").asInt(1));
+            ArrayNode encoded = SlashOptions.encode(typed, command.path("options"), Json.object());
+            for (JsonNode option : encoded) {
+                if (focused.equals(option.path("name").asText())) {
+                    // The partial text, as typed: a string whatever the option's type.
+                    ((ObjectNode) option).put("value", String.valueOf(typed.get(focused))).put("focused", true);
+                }
+            }
+            data.set("options", encoded);
+            if (command.has("guild_id")) {
+                data.put("guild_id", command.get("guild_id").asText());
+            }
+            return inject(StoredInteraction.APPLICATION_COMMAND_AUTOCOMPLETE, user, state.channel(channelId), null,
+                    data);
         }
     }
 
@@ -114,14 +154,20 @@ final class Interactions {
             }
             int type = body.path("type").asInt(-1);
             JsonNode data = body.hasNonNull("data") ? body.get("data") : Json.object();
+            if ((interaction.type == StoredInteraction.APPLICATION_COMMAND_AUTOCOMPLETE) != (type == 8)) {
+                // An autocomplete interaction is answered with its suggestions only, and only it takes them.
+                throw DiscordError.invalidForm("type", "INTERACTION_RESPONSE_TYPE_INVALID",
+                        "This response type is not valid for this interaction type.");
+            }
             switch (type) {
                 case 4 -> reply(interaction, data);
                 case 5 -> deferReply(interaction, data);
                 case 6 -> interaction.originalMessageId = componentMessage(interaction).id;
                 case 7 -> updateMessage(interaction, data);
+                case 8 -> suggestions(data);
                 case 9 -> presentModal(interaction, data);
                 default -> throw DiscordError.invalidForm("type", "BASE_TYPE_CHOICES",
-                        "Value must be one of {4, 5, 6, 7, 9}.");
+                        "Value must be one of {4, 5, 6, 7, 8, 9}.");
             }
             interaction.callbacks.add(new InteractionView.Callback(state.now(), type, data.deepCopy()));
             state.emit(new Change.InteractionAnswered(id, type, data.deepCopy()));
@@ -168,6 +214,28 @@ final class Interactions {
         MessageValidator.validate(data, false, false);
         state.applyEdit(message, data, List.of());
         interaction.originalMessageId = message.id;
+    }
+
+    /** Callback type 8: at most 25 choices, each a name of 1-100 characters and a value (a string of at most 100). */
+    private static void suggestions(JsonNode data) {
+        JsonNode choices = data.path("choices");
+        if (!choices.isArray()) {
+            throw DiscordError.invalidForm("data.choices", "BASE_TYPE_ARRAY", "Must be an array.");
+        }
+        if (choices.size() > 25) {
+            throw DiscordError.badLength("data.choices", 0, 25);
+        }
+        for (int i = 0; i < choices.size(); i++) {
+            String name = Json.text(choices.get(i), "name");
+            if (name == null || name.isEmpty() || MessageValidator.codePoints(name) > 100) {
+                throw DiscordError.badLength("data.choices." + i + ".name", 1, 100);
+            }
+            JsonNode value = choices.get(i).path("value");
+            if (value.isMissingNode() || value.isNull()
+                    || value.isTextual() && MessageValidator.codePoints(value.asText()) > 100) {
+                throw DiscordError.badLength("data.choices." + i + ".value", 1, 100);
+            }
+        }
     }
 
     private void presentModal(StoredInteraction interaction, JsonNode data) {

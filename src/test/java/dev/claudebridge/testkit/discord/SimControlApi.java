@@ -67,6 +67,9 @@ final class SimControlApi {
                         sim.userMessage(user(call), required(call, "channel_id"), required(call, "content")))))
                 .add("POST /commands", RouteTable.Kind.BOT, call -> interaction(sim.slashCommand(user(call),
                         required(call, "channel_id"), required(call, "name"), options(call.body().path("options")))))
+                .add("POST /autocomplete", RouteTable.Kind.BOT, call -> interaction(sim.autocomplete(user(call),
+                        required(call, "channel_id"), required(call, "name"), options(call.body().path("options")),
+                        required(call, "focused"))))
                 .add("POST /buttons", RouteTable.Kind.BOT, call -> interaction(sim.clickButton(user(call),
                         required(call, "message_id"), required(call, "custom_id"))))
                 .add("POST /selects", RouteTable.Kind.BOT, call -> interaction(sim.chooseSelect(user(call),

@@ -10,6 +10,7 @@ import java.util.Optional;
 final class StoredInteraction {
     static final int APPLICATION_COMMAND = 2;
     static final int MESSAGE_COMPONENT = 3;
+    static final int APPLICATION_COMMAND_AUTOCOMPLETE = 4;
 
     final String id;
     final String token;
