@@ -155,9 +155,9 @@ final class CommandsTest {
         world.api.on(Match.any(), Reply.text("Ok."));
         InteractionRef help = world.discord.slashCommand(FakeUser.OWNER, world.main(), "help", Map.of());
         String text = firstCallback(help).data().path("content").asText();
-        assertThat(text.lines().count()).isEqualTo(8);
+        assertThat(text.lines().count()).isEqualTo(10);
         assertThat(text).contains("/new", "/sessions", "/stop", "/continue", "/status", "/export", "/download",
-                "/help");
+                "/compact", "/clear", "/help");
 
         world.discord.userMessage(FakeUser.OWNER, world.main(), "start something");
         String thread = world.awaitThread();

@@ -20,7 +20,8 @@ public final class Commands {
 
     static Commands all() {
         return new Commands(List.of(new NewCommand(), new SessionsCommand(), new StopCommand(), new ContinueCommand(),
-                new StatusCommand(), new ExportCommand(), new DownloadCommand(), new HelpCommand()));
+                new StatusCommand(), new ExportCommand(), new DownloadCommand(), new CompactCommand(), new ClearCommand(),
+                new HelpCommand()));
     }
 
     public List<Command> list() {
