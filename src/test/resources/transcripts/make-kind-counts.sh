@@ -20,7 +20,8 @@ classify='
     if type != "object" then "NotJson"
     elif .type == "system" then
       (if .subtype == "init" then "SystemInit" elif .subtype == "status" then "SystemStatus"
-       elif .subtype == "api_retry" then "ApiRetry" else "SystemOther" end)
+       elif .subtype == "api_retry" then "ApiRetry" elif .subtype == "compact_boundary" then "CompactBoundary"
+       else "SystemOther" end)
     elif .type == "stream_event" then
       (.event.type as $t |
        if $t == "message_start" then "MessageStart" elif $t == "content_block_start" then "BlockStart"
@@ -41,6 +42,7 @@ classify='
     elif .type == "control_request" then (if .request.subtype == "can_use_tool" then "CanUseTool" else "ControlRequest" end)
     elif .type == "control_cancel_request" then "ControlCancel"
     elif .type == "control_response" then "ControlResponse"
+    elif .type == "conversation_reset" then "ConversationReset"
     else "Unknown" end;
   kind'
 for f in "$dir"/*.jsonl; do

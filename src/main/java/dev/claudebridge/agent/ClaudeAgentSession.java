@@ -17,6 +17,7 @@ import dev.claudebridge.core.port.AgentEvent;
 import dev.claudebridge.core.port.AgentExit;
 import dev.claudebridge.core.port.AgentPermission;
 import dev.claudebridge.core.port.AgentSession;
+import dev.claudebridge.core.port.ContextUsage;
 import dev.claudebridge.core.port.ResumeRefused;
 import dev.claudebridge.core.port.TurnOutcome;
 import java.time.Duration;
@@ -109,6 +110,15 @@ final class ClaudeAgentSession implements AgentSession {
         return session.interrupt();
     }
 
+    /** The CLI's own {@code get_context_usage} figures (docs/cli-protocol.md "Context, /compact and /clear"). */
+    @Override
+    public Mono<ContextUsage> contextUsage() {
+        return session.contextUsage()
+                .filter(answer -> answer.path("percentage").isNumber())
+                .map(answer -> new ContextUsage(answer.path("percentage").asInt(),
+                        answer.path("totalTokens").asLong(), answer.path("maxTokens").asLong()));
+    }
+
     @Override
     public Mono<AgentExit> exit() {
         return session.exit().map(this::exitOf);
@@ -159,6 +169,11 @@ final class ClaudeAgentSession implements AgentSession {
             case CliEvent.ApiRetry retry -> List.of(new AgentEvent.Retrying(retry.attempt(), retry.maxRetries(),
                     retry.errorStatus().map(s -> "HTTP " + s).orElse(retry.error())));
             case CliEvent.Interrupted i -> List.of(new AgentEvent.Interrupted());
+            case CliEvent.CompactBoundary c -> List.of(new AgentEvent.Compacted(c.trigger().equals("auto"),
+                    c.preTokens(), c.postTokens()));
+            case CliEvent.SystemStatus st when st.compactResult().filter("failed"::equals).isPresent() ->
+                    List.of(new AgentEvent.CompactFailed(st.compactError().orElse("compaction failed")));
+            case CliEvent.ConversationReset r -> List.of(new AgentEvent.Cleared());
             case CliEvent.NotJson line -> List.of(new AgentEvent.Notice("⚠️ The CLI wrote a line that is not "
                     + "stream-json; it was skipped: `" + inline(line.line(), 120) + "`"));
             case CliEvent.Oversized line -> List.of(new AgentEvent.Notice(oversized(line)));

@@ -67,7 +67,7 @@ final class DiscordBotStartTest {
         startAndStop();
         assertThat(commandWrites()).as("a first start registers the commands").isEqualTo(1);
         assertThat(registeredNames()).containsExactlyInAnyOrder("new", "sessions", "stop", "continue", "model", "mode",
-                "status", "export", "download", "stopall", "help");
+                "status", "export", "download", "compact", "clear", "stopall", "help");
 
         long readsBefore = discord.requestCounts().getOrDefault(
                 "GET /applications/{application.id}/guilds/{guild.id}/commands", 0L);
@@ -88,7 +88,7 @@ final class DiscordBotStartTest {
         startAndStop();
         assertThat(commandWrites()).as("a start after the change writes them again").isEqualTo(3);
         assertThat(registeredNames()).containsExactlyInAnyOrder("new", "sessions", "stop", "continue", "model", "mode",
-                "status", "export", "download", "stopall", "help");
+                "status", "export", "download", "compact", "clear", "stopall", "help");
         assertThat(StreamSupport.stream(discord.commands(discord.ids().guildId()).spliterator(), false)
                 .filter(c -> c.path("name").asText().equals("help")).findFirst().orElseThrow()
                 .path("description").asText()).isNotEqualTo("something else");

@@ -156,9 +156,9 @@ final class CommandsTest {
         world.api.on(Match.any(), Reply.text("Ok."));
         InteractionRef help = world.discord.slashCommand(FakeUser.OWNER, world.main(), "help", Map.of());
         String text = firstCallback(help).data().path("content").asText();
-        assertThat(text.lines().count()).isEqualTo(11);
+        assertThat(text.lines().count()).isEqualTo(13);
         assertThat(text).contains("/new", "/sessions", "/stop", "/continue", "/model", "/mode", "/status",
-                "/export", "/download", "/stopall", "/help");
+                "/export", "/download", "/compact", "/clear", "/stopall", "/help");
 
         world.discord.userMessage(FakeUser.OWNER, world.main(), "start something");
         String thread = world.awaitThread();

@@ -19,8 +19,20 @@ public sealed interface CliEvent {
             implements CliEvent {
     }
 
-    /** {@code system/status}: {@code requesting} before each API call, or a permission-mode change. */
-    record SystemStatus(Optional<String> status, Optional<String> permissionMode) implements CliEvent {
+    /**
+     * {@code system/status}: {@code requesting} before each API call, or a permission-mode change; {@code compacting}
+     * while the conversation is compacted, then {@code compact_result} ({@code success} or {@code failed}, with
+     * {@code compact_error}) (2.1.332, docs/cli-protocol.md "Context, /compact and /clear").
+     */
+    record SystemStatus(Optional<String> status, Optional<String> permissionMode, Optional<String> compactResult,
+            Optional<String> compactError) implements CliEvent {
+    }
+
+    /**
+     * {@code system/compact_boundary}: the conversation was compacted ({@code trigger} {@code manual} for
+     * {@code /compact}, {@code auto} when the CLI did it by itself); the context's tokens before and (2.1.332) after.
+     */
+    record CompactBoundary(String trigger, long preTokens, Optional<Long> postTokens) implements CliEvent {
     }
 
     /** {@code system/api_retry}: the API failed and the CLI will try again. */
@@ -30,6 +42,13 @@ public sealed interface CliEvent {
 
     /** Any other {@code system} subtype (task_*, thinking_tokens, model_fallback, ...). */
     record SystemOther(String subtype, JsonNode raw) implements CliEvent {
+    }
+
+    /**
+     * Top-level {@code conversation_reset} (2.1.332, {@code /clear}): the CLI starts a new conversation in the same
+     * process; the next {@code system/init} carries its session id, and the cumulative cost starts again from 0.
+     */
+    record ConversationReset(String trigger) implements CliEvent {
     }
 
     // ---- stream_event (partial messages) ----

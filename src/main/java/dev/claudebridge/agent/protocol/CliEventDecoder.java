@@ -79,6 +79,7 @@ public final class CliEventDecoder {
             case "control_request" -> controlRequest(node);
             case "control_cancel_request" -> new CliEvent.ControlCancel(node.path("request_id").asText());
             case "control_response" -> controlResponse(node);
+            case "conversation_reset" -> new CliEvent.ConversationReset(node.path("trigger").asText(""));
             default -> unknown(node);
         };
     }
@@ -88,7 +89,14 @@ public final class CliEventDecoder {
         return switch (subtype) {
             case "init" -> new CliEvent.SystemInit(node.path("session_id").asText(), node.path("model").asText(),
                     node.path("permissionMode").asText(), node.path("cwd").asText(), strings(node.path("tools")));
-            case "status" -> new CliEvent.SystemStatus(text(node, "status"), text(node, "permissionMode"));
+            case "status" -> new CliEvent.SystemStatus(text(node, "status"), text(node, "permissionMode"),
+                    text(node, "compact_result"), text(node, "compact_error"));
+            case "compact_boundary" -> new CliEvent.CompactBoundary(
+                    node.path("compact_metadata").path("trigger").asText(""),
+                    node.path("compact_metadata").path("pre_tokens").asLong(),
+                    node.path("compact_metadata").path("post_tokens").isNumber()
+                            ? Optional.of(node.path("compact_metadata").path("post_tokens").asLong())
+                            : Optional.empty());
             case "api_retry" -> new CliEvent.ApiRetry(node.path("attempt").asInt(), node.path("max_retries").asInt(),
                     node.path("retry_delay_ms").asDouble(), integer(node, "error_status"),
                     node.path("error").asText(""));

@@ -74,6 +74,11 @@ public final class CliMessages {
         return mapper.createObjectNode().put("subtype", "set_permission_mode").put("mode", mode);
     }
 
+    /** How full the context window is (PROTOCOL.md §5.2; the answer's {@code percentage}). */
+    public ObjectNode getContextUsage() {
+        return mapper.createObjectNode().put("subtype", "get_context_usage");
+    }
+
     /** Allow always carries {@code updatedInput} (the CLI denies an allow without it); rules are optional. */
     public String allow(String requestId, JsonNode updatedInput, List<JsonNode> updatedPermissions) {
         ObjectNode answer = mapper.createObjectNode().put("behavior", "allow");

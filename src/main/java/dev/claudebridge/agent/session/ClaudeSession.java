@@ -211,6 +211,14 @@ public final class ClaudeSession {
         return control(messages.setPermissionMode(mode)).then();
     }
 
+    /**
+     * {@code get_context_usage}: the CLI's answer ({@code percentage}, {@code totalTokens}, {@code maxTokens}, the
+     * categories...). Answered concurrently with a turn (PROTOCOL.md §3); fails after the control timeout.
+     */
+    public Mono<JsonNode> contextUsage() {
+        return control(messages.getContextUsage());
+    }
+
     private Mono<JsonNode> control(ObjectNode request) {
         return control(request, id -> { });
     }
@@ -263,6 +271,7 @@ public final class ClaudeSession {
         switch (event) {
             case CliEvent.SystemInit init -> sessionId = Optional.of(init.sessionId());
             case CliEvent.Result result -> finishTurn(result);
+            case CliEvent.ConversationReset reset -> newConversation();
             case CliEvent.ControlResponse response -> {
                 if (holding && response.requestId().equals(adoptionInit)) {
                     askStillOpen(response);
@@ -316,6 +325,16 @@ public final class ClaudeSession {
             lastTokensOut = tokensOut;
         }
         turn.tryEmitValue(done);
+    }
+
+    /**
+     * {@code /clear} started a new conversation in this process: its cost and {@code modelUsage} count from 0 again
+     * (the {@code result} of the clear says {@code total_cost_usd: 0}), so the next turn's figures count from 0 too.
+     */
+    private void newConversation() {
+        lastTotalCost = BigDecimal.ZERO;
+        lastTokensIn = 0;
+        lastTokensOut = 0;
     }
 
     private void answered(CliEvent.ControlResponse response) {

@@ -21,7 +21,7 @@ public final class Commands {
     static Commands all() {
         return new Commands(List.of(new NewCommand(), new SessionsCommand(), new StopCommand(), new ContinueCommand(),
                 new ModelCommand(), new ModeCommand(), new StatusCommand(), new ExportCommand(), new DownloadCommand(),
-                new StopAllCommand(), new HelpCommand()));
+                new CompactCommand(), new ClearCommand(), new StopAllCommand(), new HelpCommand()));
     }
 
     public List<Command> list() {

@@ -34,6 +34,25 @@ public sealed interface AgentEvent {
     record Retrying(int attempt, int maxRetries, String error) implements AgentEvent {
     }
 
+    /**
+     * The conversation was compacted: summarised by the model, the summary in place of the turns.
+     *
+     * @param automatic    the agent did it by itself (its window was nearly full), not asked by {@code /compact}
+     * @param tokensBefore the context's tokens before
+     * @param tokensAfter  after, when the agent says
+     */
+    record Compacted(boolean automatic, long tokensBefore, java.util.Optional<Long> tokensAfter)
+            implements AgentEvent {
+    }
+
+    /** Compacting the conversation failed; the conversation is as it was. */
+    record CompactFailed(String error) implements AgentEvent {
+    }
+
+    /** The conversation was cleared: the agent goes on with a new, empty one (a new conversation id). */
+    record Cleared() implements AgentEvent {
+    }
+
     /** The turn was interrupted by the user. */
     record Interrupted() implements AgentEvent {
     }

@@ -34,6 +34,14 @@ public interface AgentSession {
     record Image(String mediaType, byte[] data) {
     }
 
+    /**
+     * How full the context window is now, as the agent itself counts it; empty when the agent cannot say. Asked after
+     * a turn, beside it: it may take a moment (the CLI counts tokens with the API).
+     */
+    default Mono<ContextUsage> contextUsage() {
+        return Mono.empty();
+    }
+
     /** Interrupts the running turn; its outcome still arrives. */
     Mono<Void> interrupt();
 

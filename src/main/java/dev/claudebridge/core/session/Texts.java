@@ -20,7 +20,65 @@ public final class Texts {
     }
 
     public static String footer(Markup m, Duration took, BigDecimal cost) {
-        return m.small("⏱ " + seconds(took) + " · " + usd(cost));
+        return footer(m, took, cost, Optional.empty());
+    }
+
+    /** The footer with how full the context window is, in the CLI's own figure, when it gave one. */
+    public static String footer(Markup m, Duration took, BigDecimal cost,
+            Optional<dev.claudebridge.core.port.ContextUsage> context) {
+        return m.small("⏱ " + seconds(took) + " · " + usd(cost)
+                + context.map(c -> " · " + contextFigure(c)).orElse(""));
+    }
+
+    /** How full the context window is: {@code context 42% full}. */
+    public static String contextFigure(dev.claudebridge.core.port.ContextUsage context) {
+        return "context " + context.percentage() + "% full";
+    }
+
+    // ---- /compact, /clear ----
+
+    /** {@code /compact} or {@code /clear} outside a session's thread. */
+    public static String contextCommandInThread(Markup m, String command) {
+        return "Use " + m.command(command) + " in a session's thread.";
+    }
+
+    public static final String COMPACT_STARTED = "🗜️ Compacting this conversation: how much it freed follows in the "
+            + "thread.";
+    public static final String CLEAR_STARTED = "🧹 Clearing this conversation: the next prompt starts a fresh one.";
+
+    /** Either command while a turn runs or prompts wait: it waits in the queue, in order, as a prompt would. */
+    public static String contextCommandQueued(Markup m, String command, int ahead) {
+        return "⏳ " + m.command(command) + " waits behind " + (ahead == 1 ? "the running turn"
+                : ahead + " turns (the running one and those queued)") + ", in order, as a prompt would.";
+    }
+
+    /**
+     * What {@code /compact} (or the CLI by itself) did, in the CLI's own figures ({@code compact_boundary}).
+     *
+     * @param after the tokens after, when the CLI says (2.1.332 does)
+     */
+    public static String compacted(boolean automatic, long before, Optional<Long> after) {
+        String what = automatic ? "🗜️ The CLI compacted the conversation by itself (its context was nearly full): "
+                : "🗜️ Compacted: ";
+        return what + after.map(a -> "the context went from " + tokens(before) + " to " + tokens(a) + " ("
+                        + tokens(Math.max(0, before - a)) + " freed); the model now sees a summary of the earlier turns.")
+                .orElse("the " + tokens(before) + " of the conversation are now a summary of the earlier turns.");
+    }
+
+    public static String compactFailed(String error) {
+        return "⚠️ Not compacted: " + oneLine(error, 800) + " The conversation is as it was.";
+    }
+
+    public static final String NOTHING_TO_COMPACT = "🗜️ Nothing to compact: the conversation has no messages yet.";
+
+    public static String cleared(Markup m) {
+        return "🧹 Cleared: this is a fresh conversation, the model no longer sees the earlier turns ("
+                + m.command("export") + " still has them).";
+    }
+
+    /** A token count as people read it: {@code 423,040 tokens}. */
+    public static String tokens(long count) {
+        return String.format(java.util.Locale.ROOT, "%,d", count) + (count == 1 ? " token" : " tokens");
     }
 
     // ---- who may do what ----

@@ -56,6 +56,12 @@ public final class ThreadSession {
     private static final Logger log = LoggerFactory.getLogger(ThreadSession.class);
     static final String QUEUED = "⏳";
     private static final int MAX_NOTICES = 10;
+    /**
+     * How long a turn's end waits for the CLI's context figure (docs/cli-protocol.md "Context, /compact and /clear"):
+     * the CLI counts tokens with the API first, which took 0.1-0.4 s against the fake; without an answer by then the
+     * footer has no figure.
+     */
+    static final Duration CONTEXT_WAIT = Duration.ofSeconds(3);
 
     /**
      * Fixed facts of a session.
@@ -1026,11 +1032,19 @@ public final class ThreadSession {
         reply.offer(() -> new LiveReply.Frame(renderer.render(Transcript.empty(), Optional.empty()).pages(),
                 interrupt));
         List<AgentEvent.ToolUse> longInputs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicReference<AgentEvent> contextChange = new AtomicReference<>(); // a compaction or a clear in this turn
+        AtomicReference<Optional<dev.claudebridge.core.port.ContextUsage>> contextFigure =
+                new AtomicReference<>(Optional.empty());
+        AtomicReference<Instant> ended = new AtomicReference<>();
         AtomicReference<Optional<String>> known = new AtomicReference<>(Optional.empty());
         Disposable rendering = live.events()
                 .doOnNext(e -> {
                     if (e instanceof AgentEvent.ToolUse use && ToolLines.needsAttachment(use)) {
                         longInputs.add(use);
+                    }
+                    if (e instanceof AgentEvent.Compacted || e instanceof AgentEvent.CompactFailed
+                            || e instanceof AgentEvent.Cleared) {
+                        contextChange.set(e);
                     }
                 })
                 .scan(Transcript.empty(), Transcript::apply)
@@ -1050,11 +1064,16 @@ public final class ThreadSession {
                 : running.get() == null ? sendPrompt(live, prompt) : writer.flush().then(sendPrompt(live, prompt));
         return turn
                 .timeout(settings.turnTimeout(), Mono.defer(() -> timedOut(live)), context.timers())
+                .doOnNext(outcome -> ended.set(context.clock().instant()))
+                .delayUntil(outcome -> askContext(live, contextFigure))
                 .flatMap(outcome -> {
-                    Duration took = Duration.between(started, context.clock().instant());
+                    Duration took = Duration.between(started, ended.get());
                     send(new Msg.Counted(outcome));
                     live.conversationId().ifPresent(id -> send(new Msg.Conversation(id)));
-                    String footer = Texts.footer(chat.markup(), took, outcome.costUsd());
+                    String footer = Texts.footer(chat.markup(), took, outcome.costUsd(), contextFigure.get());
+                    String withoutNote = footer;
+                    footer = ContextCommand.note(chat.markup(), prompt.text(), contextChange.get())
+                            .map(note -> note + "\n" + withoutNote).orElse(footer);
                     if (outcome.failed() && !outcome.interrupted()) {
                         footer = Texts.failedTurn(outcome.errorText()) + "\n" + footer;
                     }
@@ -1145,6 +1164,23 @@ public final class ThreadSession {
                 .onErrorResume(e -> {
                     log.atWarn().addKeyValue("thread", identity.threadId())
                             .log("long tool inputs not posted: {}", e.toString());
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    /**
+     * The CLI's context figure after a turn, for its footer: asked beside the turn's end, waited for at most
+     * {@link #CONTEXT_WAIT}; a failure or a late answer leaves the figure out and never fails the turn.
+     */
+    private Mono<Void> askContext(AgentSession live,
+            AtomicReference<Optional<dev.claudebridge.core.port.ContextUsage>> figure) {
+        return live.contextUsage()
+                .timeout(CONTEXT_WAIT, context.timers())
+                .doOnNext(usage -> figure.set(Optional.of(usage)))
+                .onErrorResume(e -> {
+                    log.atInfo().addKeyValue("thread", identity.threadId())
+                            .log("no context figure for the footer: {}", e.toString());
                     return Mono.empty();
                 })
                 .then();

@@ -67,6 +67,10 @@ public final class Transcript {
             case Retrying retrying -> new Transcript(log, length, entries, openStart, retrying, interrupted);
             case AgentEvent.Interrupted interrupt -> new Transcript(log, length, entries, openStart, null, true);
             case AgentEvent.Notice notice -> this; // said in a message of its own, not part of the reply
+            // Said in the turn's footer (ThreadSession), not part of the reply's text.
+            case AgentEvent.Compacted compacted -> this;
+            case AgentEvent.CompactFailed failed -> this;
+            case AgentEvent.Cleared cleared -> this;
         };
     }
 

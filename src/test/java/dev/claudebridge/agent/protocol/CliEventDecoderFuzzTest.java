@@ -48,7 +48,7 @@ final class CliEventDecoderFuzzTest {
     /** The decoder's dispatch: each known {@code type} and the events it can become. */
     private static final Map<String, Set<Class<? extends CliEvent>>> KINDS = Map.of(
             "system", Set.of(CliEvent.SystemInit.class, CliEvent.SystemStatus.class, CliEvent.ApiRetry.class,
-                    CliEvent.SystemOther.class),
+                    CliEvent.CompactBoundary.class, CliEvent.SystemOther.class),
             "stream_event", Set.of(CliEvent.MessageStart.class, CliEvent.BlockStart.class, CliEvent.TextDelta.class,
                     CliEvent.ThinkingDelta.class, CliEvent.ToolInputDelta.class, CliEvent.BlockStop.class,
                     CliEvent.MessageDelta.class, CliEvent.MessageStop.class, CliEvent.StreamOther.class),
@@ -57,7 +57,8 @@ final class CliEventDecoderFuzzTest {
             "result", Set.of(CliEvent.Result.class),
             "control_request", Set.of(CliEvent.CanUseTool.class, CliEvent.ControlRequest.class),
             "control_cancel_request", Set.of(CliEvent.ControlCancel.class),
-            "control_response", Set.of(CliEvent.ControlResponse.class));
+            "control_response", Set.of(CliEvent.ControlResponse.class),
+            "conversation_reset", Set.of(CliEvent.ConversationReset.class));
 
     /** Values that no field of the protocol can hold as they are meant: beyond double, long and int, tiny, signed. */
     private static final List<JsonNode> HUGE = List.of(

@@ -92,6 +92,35 @@ final class TranscriptDecodeTest {
         }
     }
 
+    /**
+     * {@code /compact} and {@code /clear} sent as user messages to 2.1.332 (transcript 27): an empty conversation's
+     * compaction is a result with nothing else; a compaction says {@code compacting}, then {@code success}, then the
+     * boundary with the tokens before and after; a clear resets the conversation, after which the cost counts from 0.
+     */
+    @Test
+    void compactAndClearDecodeFromTheRecordedTranscript() throws IOException {
+        List<CliEvent> events = Files.readAllLines(ROOT.resolve("cli-2.1.332").resolve("27_compact_and_clear.jsonl"))
+                .stream().map(decoder::decode).toList();
+        assertThat(events).filteredOn(e -> e instanceof CliEvent.CompactBoundary).singleElement()
+                .isInstanceOfSatisfying(CliEvent.CompactBoundary.class, b -> {
+                    assertThat(b.trigger()).isEqualTo("manual");
+                    assertThat(b.preTokens()).as("the last call's 423,000 in + 40 out").isEqualTo(423_040);
+                    assertThat(b.postTokens()).hasValueSatisfying(after -> assertThat(after).isPositive()
+                            .isLessThan(b.preTokens()));
+                });
+        assertThat(events).filteredOn(e -> e instanceof CliEvent.SystemStatus s && s.compactResult().isPresent())
+                .extracting(e -> ((CliEvent.SystemStatus) e).compactResult().orElseThrow())
+                .containsExactly("success");
+        assertThat(events).filteredOn(e -> e instanceof CliEvent.ConversationReset).singleElement()
+                .isEqualTo(new CliEvent.ConversationReset("clear"));
+        List<CliEvent.Result> results = events.stream().filter(e -> e instanceof CliEvent.Result)
+                .map(e -> (CliEvent.Result) e).toList();
+        assertThat(results).hasSize(5);
+        assertThat(results.get(3).totalCostUsd()).as("the clear's result").isZero();
+        assertThat(results.get(4).totalCostUsd()).as("the first turn after it").isEqualByComparingTo("0.0008");
+        assertThat(results.get(4).sessionId()).isNotEqualTo(results.get(2).sessionId());
+    }
+
     @Test
     void resultKeepsEveryCostAndUsageField() throws IOException {
         String line = Files.readAllLines(TRANSCRIPTS.resolve("05_two_turns_cost.jsonl")).stream()

@@ -6,6 +6,7 @@ import dev.claudebridge.core.port.AgentPermission;
 import dev.claudebridge.core.port.AgentRuntime;
 import dev.claudebridge.core.port.AgentSession;
 import dev.claudebridge.core.port.AgentVersion;
+import dev.claudebridge.core.port.ContextUsage;
 import dev.claudebridge.core.port.ResumeRefused;
 import dev.claudebridge.core.port.Resumability;
 import dev.claudebridge.core.port.SessionFiles;
@@ -63,6 +64,8 @@ public final class FakeAgents implements AgentRuntime {
         final List<List<Image>> images = new CopyOnWriteArrayList<>();
         final AtomicBoolean stopRequested = new AtomicBoolean();
         volatile int interrupts;
+        /** What {@link #contextUsage()} answers; by default the agent cannot say. */
+        volatile Mono<ContextUsage> context = Mono.empty();
 
         @Override
         public Flux<AgentEvent> events() {
@@ -104,6 +107,11 @@ public final class FakeAgents implements AgentRuntime {
         @Override
         public Mono<Void> interrupt() {
             return Mono.fromRunnable(() -> interrupts++);
+        }
+
+        @Override
+        public Mono<ContextUsage> contextUsage() {
+            return Mono.defer(() -> context);
         }
 
         @Override
