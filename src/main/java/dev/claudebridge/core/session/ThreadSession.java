@@ -460,6 +460,7 @@ public final class ThreadSession {
                 case Msg.Change m -> onChange(m.setting(), m.value(), m.done());
                 case Msg.Changed m -> {
                     remember(m.setting(), m.value());
+                    publish(); // before the answer: its caller may read modes() at once
                     m.done().tryEmitValue(true);
                 }
                 case Msg.PlanApproved m -> remember(Setting.PERMISSION_MODE, m.mode());
@@ -510,6 +511,7 @@ public final class ThreadSession {
         if (agent == null) {
             remember(setting, value);
             changedWhileStarting |= starting; // the CLI starting now may have been given the old value
+            publish(); // before the answer: its caller may read modes() at once
             done.tryEmitValue(false);
             return;
         }
